@@ -1,0 +1,164 @@
+"""The ``glossary`` command line: parse options, run a command, map outcomes to exit codes.
+
+Exit status: 0 built, 1 content errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .build import BuildResult, build
+from .config import SiteConfig, load_config
+from .diagnostics import BuildFailed, Reporter, UsageError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 on usage errors, as we want
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return value
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="glossary", description="Build the concept glossary into a static site.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, help_text in (("build", "build the site"),
+                            ("check", "run every check of build, snippets included; write no site")):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--entries", type=Path, help="entries folder (default: entries)")
+        if name == "build":
+            sub.add_argument("--out", type=Path, help="output folder (default: site)")
+        sub.add_argument("--jobs", type=_positive_int, help="entries run in parallel (default: CPUs)")
+        sub.add_argument("--no-cache", action="store_true", help="ignore cached snippets and math")
+        sub.add_argument("--timeout", type=_positive_float, help="seconds per entry's snippets (60)")
+        sub.add_argument("--memory", type=_positive_int, help="MB per entry's snippets (2048)")
+        sub.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+        sub.add_argument("--isolation", choices=("fork", "spawn"),
+                         help="warm forking worker (default) or a fresh interpreter per entry")
+        if name == "check":
+            sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
+    serve.add_argument("--entries", type=Path)
+    serve.add_argument("--out", type=Path)
+    serve.add_argument("--port", type=int, default=8000)
+    new = commands.add_parser("new", help="write a new entry from the template")
+    new.add_argument("title", help='the concept\'s title, e.g. "Layer normalization"')
+    new.add_argument("--entries", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        config = _config(args)
+        if args.command == "new":
+            from .new import new_entry
+            return new_entry(config, args.title)
+        if args.command == "serve":
+            from .serve import serve
+            return serve(config, args.port)
+        return _run_build(config, args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _config(args) -> SiteConfig:
+    overrides = {"entries": getattr(args, "entries", None), "out": getattr(args, "out", None),
+                 "jobs": getattr(args, "jobs", None), "timeout": getattr(args, "timeout", None),
+                 "memory": getattr(args, "memory", None),
+                 "isolation": getattr(args, "isolation", None)}
+    if getattr(args, "no_cache", False):
+        overrides["use_cache"] = False
+    return load_config(Path.cwd(), overrides)
+
+
+def _run_build(config: SiteConfig, args) -> int:
+    reporter = Reporter()
+    check = args.command == "check"
+    progress = _Progress(enabled=not args.json and sys.stderr.isatty())
+    result, failed = BuildResult(), False
+    try:
+        result = build(config, reporter, write=not check, health=check,
+                       progress=progress.advance, on_snippets=progress.start)
+    except BuildFailed:
+        failed = True
+    finally:
+        progress.close()
+    diagnostics = reporter.sorted()
+    if check and getattr(args, "strict", False) and any(d.severity == "warning" for d in diagnostics):
+        failed = True
+    if args.json:
+        print(json.dumps(_report(result, diagnostics), indent=None, sort_keys=False))
+    else:
+        for diagnostic in diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        print(_summary(result, diagnostics, check, failed, config), file=sys.stderr)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _report(result: BuildResult, diagnostics) -> dict:
+    return {
+        "entries": result.entries, "pages": result.pages,
+        "formulas": {"rendered": result.math.rendered, "cached": result.math.cached},
+        "snippets": {"run": result.snippets.run, "cached": result.snippets.cached},
+        "js_engine_started": result.js_engine_started,
+        "diagnostics": [d.as_dict() for d in diagnostics],
+        "seconds": round(result.seconds, 3),
+    }
+
+
+def _summary(result: BuildResult, diagnostics, check: bool, failed: bool, config: SiteConfig) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = sum(1 for d in diagnostics if d.severity == "warning")
+    if failed:
+        return f"glossary: {errors} error(s), {warnings} warning(s); nothing was written"
+    what = "checked" if check else f"built {result.pages} pages into {config.out}"
+    return (f"glossary: {what}: {result.entries} entries; formulas {result.math.rendered} rendered, "
+            f"{result.math.cached} cached; snippet blocks {result.snippets.run} run, "
+            f"{result.snippets.cached} cached; {warnings} warning(s); {result.seconds:.2f} s")
+
+
+class _Progress:
+    """A tqdm progress bar over entries, shown only on a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.bar = enabled, None
+
+    def start(self, total: int) -> None:
+        if self.enabled:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit="entry", desc="snippets", leave=False, file=sys.stderr)
+
+    def advance(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

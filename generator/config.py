@@ -1,0 +1,98 @@
+"""SiteConfig: defaults, then ``[tool.glossary]`` in pyproject.toml, then the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import UsageError, did_you_mean
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything a build needs to know besides the entries themselves."""
+
+    root: Path = Path(".")
+    """Project folder: where pyproject.toml is; relative paths below start here."""
+    title: str = "Concept Glossary of Deep Learning"
+    description: str = "Deep-learning concepts as words, named chunks and actions."
+    base_url: str = ""
+    """Public URL of the site (``https://example.org/glossary/``); enables sitemap.xml."""
+    repo_url: str = ""
+    """Repository URL for "edit this page" (``https://github.com/org/repo``)."""
+    repo_branch: str = "main"
+    entries: Path = Path("entries")
+    out: Path = Path("site")
+    cache_dir: Path = Path(".glossary-cache")
+    macros: Path = Path("macros.tex")
+    timeout: float = 60.0
+    """Wall-clock seconds one entry's snippets may take together."""
+    memory: int = 2048
+    """Memory limit for one entry's snippets, in MB."""
+    jobs: int = 0
+    """Entries run in parallel; 0 means one per CPU."""
+    use_cache: bool = True
+    isolation: str = "fork"
+    """``fork`` (warm worker) or ``spawn`` (fresh interpreter per entry)."""
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+    def resolve(self, path: Path) -> Path:
+        """Return ``path`` made absolute against the project folder."""
+        return path if path.is_absolute() else self.root / path
+
+
+_FILE_KEYS = {
+    "title": str, "description": str, "base_url": str, "repo_url": str, "repo_branch": str,
+    "entries": Path, "out": Path, "cache_dir": Path, "macros": Path,
+    "timeout": float, "memory": int, "jobs": int,
+}
+
+
+def load_config(root: Path, overrides: dict | None = None) -> SiteConfig:
+    """Read ``[tool.glossary]`` from ``root/pyproject.toml`` (if any) and apply overrides.
+
+    Every problem in the table is collected and reported in one UsageError.
+    """
+    values: dict = {"root": root}
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("glossary", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{pyproject}: error: cannot read pyproject.toml: {exc}") from None
+        values.update(_check_table(table, pyproject))
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    config = SiteConfig(**values)
+    if config.timeout <= 0 or config.memory < 64:
+        raise UsageError("error: --timeout must be positive and --memory at least 64 MB")
+    return config
+
+
+def _check_table(table: dict, pyproject: Path) -> dict:
+    errors, values = [], {}
+    for key, value in table.items():
+        kind = _FILE_KEYS.get(key)
+        if kind is None:
+            errors.append(f"unknown key '{key}'{did_you_mean(key, _FILE_KEYS)}")
+            continue
+        expected = (int, float) if kind is float else (str if kind is Path else kind)
+        if not isinstance(value, expected) or isinstance(value, bool):
+            errors.append(f"'{key}' must be a {kind.__name__ if kind is not Path else 'path string'}")
+            continue
+        values[key] = kind(value)
+    if errors:
+        raise UsageError("\n".join(f"{pyproject}: error: [tool.glossary] {e}" for e in errors))
+    return values
+
+
+def replace(config: SiteConfig, **changes) -> SiteConfig:
+    """Return a copy of ``config`` with some fields changed."""
+    return dataclasses.replace(config, **changes)

@@ -1,0 +1,141 @@
+"""Data that flows between the pipeline stages. No I/O here.
+
+SourcePath -> Entry (load) -> Glossary (link) -> SnippetResult (execute)
+-> rendered math (katex) -> Page (render) -> written files (write).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import NewType
+
+from .diagnostics import SourcePos
+
+Slug = NewType("Slug", str)
+"""File stem of an entry: lower-case ``a-z0-9`` words joined by single hyphens."""
+
+ROADS = ("abstraction", "chunking", "action")
+RELATIONS = ("uses", "builds_on", "see_also")
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    """Return the slug a title would get: ``"Layer Normalization"`` -> ``layer-normalization``."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)
+
+
+def link_key(text: str) -> str:
+    """Return the lookup key of a link target: case, spaces, hyphens and underscores ignored."""
+    return re.sub(r"[\s_-]+", "", text.lower())
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference from an entry to another entry, as written, with its place."""
+
+    target: str
+    pos: SourcePos
+    kind: str
+    """``uses`` | ``builds_on`` | ``see_also`` | ``chunk`` | ``wikilink``."""
+
+
+@dataclass(frozen=True)
+class Tex:
+    """One formula, display or inline, with the file position of each character."""
+
+    tex: str
+    display: bool
+    positions: tuple[tuple[int, int], ...]
+    """(line, col) in the markdown file for each character of ``tex``; filled by load."""
+    path: str
+
+    def pos_at(self, index: int) -> SourcePos:
+        """Return the file position of character ``index`` (clamped to the formula)."""
+        if not self.positions:
+            return SourcePos(self.path)
+        line, col = self.positions[max(0, min(index, len(self.positions) - 1))]
+        return SourcePos(self.path, line, col)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One fenced python block of an entry."""
+
+    index: int
+    code: str
+    line: int
+    """1-based line in the markdown file of the block's first code line."""
+    run: bool
+    """False for ``python norun`` blocks, which are shown but not executed."""
+
+
+@dataclass
+class Entry:
+    """One concept, parsed and validated once by the load stage."""
+
+    path: str
+    """Path as shown in diagnostics (relative to the working directory)."""
+    rel_path: str
+    """Path relative to the entries folder, posix style (for "edit this page")."""
+    slug: Slug
+    title: str
+    chunk: str
+    abstraction: str
+    formula: Tex
+    action: str = ""
+    road: str = ""
+    aliases: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)
+    """Relations from the front matter, then wiki links and chunks; resolved by link."""
+    tokens: list = field(default_factory=list)
+    """markdown-it tokens of the whole file (front matter token included)."""
+    body_math: list[Tex] = field(default_factory=list)
+    snippets: list[Snippet] = field(default_factory=list)
+    body_text: str = ""
+    """Plain prose of the body, for the search index."""
+
+    @property
+    def executed(self) -> list[Snippet]:
+        return [s for s in self.snippets if s.run]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One matplotlib figure left open by a block, as SVG."""
+
+    svg: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """What one executed block printed and drew."""
+
+    index: int
+    stdout: str
+    truncated: bool
+    figures: tuple[Figure, ...] = ()
+
+
+@dataclass(frozen=True)
+class SnippetResult:
+    """The outcome of running all executed blocks of one entry (filled by execute)."""
+
+    slug: str
+    status: str
+    """``ok`` | ``excepted`` (the snippet raised) | ``timeout`` | ``memory`` | ``crashed``."""
+    blocks: tuple[BlockResult, ...] = ()
+    error: str = ""
+    """One-line message, e.g. ``ZeroDivisionError: division by zero``."""
+    error_line: int = 0
+    traceback: str = ""
+    seconds: float = 0.0
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"

@@ -1,0 +1,25 @@
+"""The offline search index: built at build time, shipped as a script (works from file://)."""
+
+from __future__ import annotations
+
+import json
+
+from .links import Glossary
+
+BODY_CAP = 4000
+"""Characters of prose indexed per entry."""
+
+
+def search_index_js(glossary: Glossary) -> bytes:
+    """Return ``search-index.js``: one document per entry, ranked in the page by MiniSearch."""
+    docs = []
+    for number, entry in enumerate(glossary.entries):
+        docs.append({
+            "id": number, "slug": entry.slug, "title": entry.title,
+            "aliases": " ".join(entry.aliases), "chunk": entry.chunk,
+            "abstraction": entry.abstraction,
+            "body": " ".join(filter(None, [entry.action, entry.body_text]))[:BODY_CAP],
+            "tex": " ".join([entry.formula.tex, *(t.tex for t in entry.body_math)]),
+        })
+    data = json.dumps(docs, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")
+    return f"window.GLOSSARY_SEARCH = {data};\n".encode("utf-8")

@@ -1,0 +1,287 @@
+"""The snippet worker: runs entries' python blocks as guests, never in the generator.
+
+The generator starts this module as ``python -m generator.snippet_worker`` with a
+scrubbed environment and sends it every job as one JSON line on stdin. In
+``fork`` mode it imports numpy and matplotlib once, then forks one child per
+entry (cheap: the imports are already done); in ``spawn`` mode it starts a fresh
+interpreter per entry (``--child DIR``). Either way the child sets its limits,
+runs the blocks in one namespace, and writes ``result.json`` into its job folder.
+The worker enforces the wall-clock limit and prints one JSON result per job.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import linecache
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections import deque
+from pathlib import Path
+
+OUTPUT_CAP = 10_000
+"""Characters of printed output kept per block."""
+FIGURE_CAP = 5_000_000
+"""Bytes of SVG kept per figure."""
+MAX_FIGURES = 20
+
+
+# --- in the child: run one entry ------------------------------------------------
+
+class CappedWriter(io.TextIOBase):
+    """A text stream that keeps the first ``cap`` characters written to it."""
+
+    def __init__(self, cap: int):
+        self.cap, self.parts, self.size, self.truncated = cap, [], 0, False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = self.cap - self.size
+        if len(text) > room:
+            self.truncated = True
+            text = text[:max(room, 0)]
+        self.parts.append(text)
+        self.size += len(text)
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+def _reset_state(np, plt, random) -> None:
+    plt.close("all")
+    plt.rcdefaults()
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, selectable
+    np.random.seed(0)
+    random.seed(0)
+
+
+def _figure_alt(fig, number: int) -> str:
+    label = fig.get_label()
+    if label and not label.startswith("_"):
+        return label
+    if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
+        return fig._suptitle.get_text()
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    if titles:
+        return "; ".join(titles)
+    return f"Figure {number}"
+
+
+def _save_figures(plt, slug: str, block: int) -> list[dict]:
+    figures = []
+    for number, fignum in enumerate(plt.get_fignums()[:MAX_FIGURES], start=1):
+        fig = plt.figure(fignum)
+        # A salt per figure makes every id unique, so figures never clash on one page.
+        plt.rcParams["svg.hashsalt"] = f"{slug}-{block}-{number}"
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        svg = buffer.getvalue()
+        if len(svg) <= FIGURE_CAP:
+            figures.append({"svg": svg, "alt": _figure_alt(fig, number)})
+    plt.close("all")
+    return figures
+
+
+def _error_info(exc: BaseException, path: str) -> dict:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+    line = frames[-1].lineno if frames else 0
+    if isinstance(exc, SyntaxError) and exc.filename == path:
+        line = exc.lineno or line
+    lines = ["Traceback (most recent call last, the entry's own lines only):"]
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    kind = "memory" if isinstance(exc, MemoryError) else "excepted"
+    return {"status": kind, "error": message, "error_line": line,
+            "traceback": "".join(lines).rstrip()}
+
+
+def run_entry(job: dict, job_dir: Path) -> dict:
+    """Run one entry's blocks in order, in one namespace; return the result as JSON data."""
+    import random
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    _reset_state(np, plt, random)
+    path, namespace = job["path"], {"__name__": "__main__"}
+    blocks, outcome = [], {"status": "ok"}
+    source_lines = [""] * max((b["line"] + b["code"].count("\n") for b in job["blocks"]), default=0)
+    for block in job["blocks"]:
+        for offset, text in enumerate(block["code"].splitlines()):
+            source_lines[block["line"] - 1 + offset] = text
+    linecache.cache[path] = (0, None, [line + "\n" for line in source_lines], path)
+    for block in job["blocks"]:
+        (job_dir / "progress").write_text(str(block["line"]))
+        capture = CappedWriter(job.get("output_cap", OUTPUT_CAP))
+        sys.stdout = sys.stderr = capture
+        try:
+            code = compile("\n" * (block["line"] - 1) + block["code"], path, "exec")
+            exec(code, namespace)
+        except BaseException as exc:  # the guest's failure, reported to its author
+            outcome = _error_info(exc, path)
+            outcome["error_line"] = outcome["error_line"] or block["line"]
+        finally:
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+            figures = _save_figures(plt, job["slug"], block["index"])
+        blocks.append({"index": block["index"], "stdout": capture.getvalue(),
+                       "truncated": capture.truncated, "figures": figures})
+        if outcome["status"] != "ok":
+            break
+    return {**outcome, "blocks": blocks}
+
+
+def _limit_self(memory_mb: int) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def child_main(job_dir: Path) -> None:
+    """Run the job in ``job_dir`` in this process and write its result.json."""
+    job = json.loads((job_dir / "job.json").read_text("utf-8"))
+    os.chdir(job_dir / "work")
+    _limit_self(job["memory"])
+    try:
+        result = run_entry(job, job_dir)
+    except MemoryError:
+        result = {"status": "memory", "error": "MemoryError", "error_line": 0, "blocks": []}
+    (job_dir / "result.json").write_text(json.dumps(result), "utf-8")
+
+
+# --- in the worker: schedule the children -----------------------------------------
+
+def _start_fork(job_dir: Path) -> int:
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.setpgid(0, 0)
+            output = os.open(job_dir / "raw-output.txt", os.O_WRONLY | os.O_CREAT)
+            os.dup2(output, 1)
+            os.dup2(output, 2)
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            child_main(job_dir)
+            code = 0
+        finally:
+            os._exit(code)
+    try:
+        os.setpgid(pid, pid)  # also here: the child may not have run yet when we kill it
+    except OSError:
+        pass
+    return pid
+
+
+def _start_spawn(job_dir: Path) -> int:
+    with open(job_dir / "raw-output.txt", "wb") as output:
+        proc = subprocess.Popen([sys.executable, "-m", "generator.snippet_worker", "--child",
+                                 str(job_dir)], stdin=subprocess.DEVNULL, stdout=output,
+                                stderr=output, start_new_session=True)
+    return proc.pid
+
+
+def _finish(job: dict, job_dir: Path, status: int | None, elapsed: float) -> dict:
+    result_file = job_dir / "result.json"
+    line = _progress_line(job_dir, job)
+    if status is None:
+        result = {"status": "timeout", "error_line": line,
+                  "error": f"timed out after {job['timeout']:g} s (raise the limit with "
+                           "--timeout or [tool.glossary] timeout)"}
+    elif result_file.is_file():
+        try:
+            result = json.loads(result_file.read_text("utf-8"))
+        except ValueError:
+            result = {"status": "crashed", "error": "the snippet process wrote a damaged result",
+                      "error_line": line}
+    else:
+        result = {"status": "crashed", "error_line": line, "error": _death(status, job)}
+    result.update(job=job["job"], seconds=round(elapsed, 3))
+    return result
+
+
+def _progress_line(job_dir: Path, job: dict) -> int:
+    try:
+        return int((job_dir / "progress").read_text())
+    except (OSError, ValueError):
+        return job["blocks"][0]["line"] if job["blocks"] else 0
+
+
+def _death(status: int, job: dict) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else number
+        if number == signal.SIGKILL:
+            return (f"the snippet process was killed ({name}), probably for using more than "
+                    f"{job['memory']} MB of memory")
+        return f"the snippet process crashed ({name})"
+    return f"the snippet process exited with status {os.WEXITSTATUS(status)} before finishing"
+
+
+def worker_main(mode: str, parallel: int) -> None:
+    """Read all jobs from stdin, run them ``parallel`` at a time, print results as they end."""
+    if mode == "fork":  # import once, so each forked child starts warm
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+        import numpy  # noqa: F401
+    jobs = deque(json.loads(line) for line in sys.stdin if line.strip())
+    out = sys.stdout
+    sys.stdout = sys.stderr  # nothing but results may reach the protocol stream
+    running: dict[int, tuple[dict, Path, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="glossary-snippets-") as base:
+        while jobs or running:
+            while jobs and len(running) < parallel:
+                job = jobs.popleft()
+                job_dir = Path(base) / f"job-{job['job']}"
+                (job_dir / "work").mkdir(parents=True)
+                (job_dir / "job.json").write_text(json.dumps(job), "utf-8")
+                start = _start_fork if mode == "fork" else _start_spawn
+                running[start(job_dir)] = (job, job_dir, time.monotonic())
+            _reap(running, out)
+
+
+def _reap(running: dict, out) -> None:
+    pid, status = os.waitpid(-1, os.WNOHANG)
+    if pid == 0:
+        now = time.monotonic()
+        for child, (job, job_dir, started) in list(running.items()):
+            if now - started > job["timeout"]:
+                _kill(child)
+                os.waitpid(child, 0)
+                del running[child]
+                _emit(out, _finish(job, job_dir, None, now - started))
+        time.sleep(0.005)
+        return
+    if pid in running:
+        job, job_dir, started = running.pop(pid)
+        _emit(out, _finish(job, job_dir, status, time.monotonic() - started))
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _emit(out, result: dict) -> None:
+    out.write(json.dumps(result) + "\n")
+    out.flush()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child_main(Path(sys.argv[2]))
+    else:
+        worker_main(sys.argv[1], int(sys.argv[2]))
