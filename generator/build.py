@@ -65,7 +65,7 @@ def build(config: SiteConfig, reporter: Reporter, write: bool = True, health: bo
     paths = discover(entries_dir)
     if not paths:
         reporter.error(SourcePos(display_path(entries_dir)), "no entries found (*.md files)")
-        raise BuildFailed(reporter.error_count)
+        raise BuildFailed(reporter.error_count, result)
 
     # Stage: load and validate every entry before anything is resolved.
     result.stages_run.append("load")
@@ -96,7 +96,7 @@ def build(config: SiteConfig, reporter: Reporter, write: bool = True, health: bo
         health_warnings(glossary, results, reporter)
     if reporter.error_count:
         result.seconds = time.perf_counter() - started
-        raise BuildFailed(reporter.error_count)
+        raise BuildFailed(reporter.error_count, result)
 
     # Stage: render every page.
     result.stages_run.append("render")

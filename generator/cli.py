@@ -101,8 +101,8 @@ def _run_build(config: SiteConfig, args) -> int:
     try:
         result = build(config, reporter, write=not check, health=check,
                        progress=progress.advance, on_snippets=progress.start)
-    except BuildFailed:
-        failed = True
+    except BuildFailed as exc:
+        failed, result = True, exc.result or result
     finally:
         progress.close()
     diagnostics = reporter.sorted()

@@ -84,9 +84,11 @@ class Reporter:
 class BuildFailed(Exception):
     """Content errors were reported; the build stops after the current stage."""
 
-    def __init__(self, errors: int):
+    def __init__(self, errors: int, result=None):
         super().__init__(f"{errors} error(s)")
         self.errors = errors
+        self.result = result
+        """The BuildResult as far as the build got."""
 
 
 class UsageError(Exception):

@@ -95,7 +95,7 @@ def render_math(entries: list[Entry], katex_dir: Path, macros_path: Path, shown_
     response = _run_engine(katex_dir, macros, missing)
     if response.get("macros_error"):
         _report_macros(response["macros_error"], macros, shown_macros, reporter)
-        return table
+        return table  # every formula would fail the same way: report the cause once
     for item, result in zip(missing, response["results"]):
         if "html" in result:
             table.html[item] = result["html"]

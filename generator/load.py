@@ -65,7 +65,6 @@ class SourceText:
 def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter) -> Entry | None:
     """Read, split, validate and parse one entry file."""
     shown = display_path(path)
-    start_errors = reporter.error_count
     text = _read_text(path, shown, reporter)
     if text is None:
         return None
@@ -84,8 +83,8 @@ def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter
                        "no executed python block: add a ```python block that checks the formula "
                        "(a ```python norun block is shown but not run)")
     body_math, links = _body_math_and_links(tokens, source, shown)
-    if reporter.error_count > start_errors or slug is None:
-        return None
+    if slug is None or any(key not in meta for key in REQUIRED):
+        return None  # later stages need these; other errors still let them check the rest
     formula = meta["formula"]
     refs = [*meta["refs"], *_chunk_refs(formula), *_chunk_refs_all(body_math), *links]
     return Entry(

@@ -15,6 +15,7 @@ import io
 import json
 import linecache
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -84,11 +85,25 @@ def _save_figures(plt, slug: str, block: int) -> list[dict]:
         plt.rcParams["svg.hashsalt"] = f"{slug}-{block}-{number}"
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-        svg = buffer.getvalue()
+        svg = prefix_ids(buffer.getvalue(), f"{slug}-b{block + 1}-f{number}-")
         if len(svg) <= FIGURE_CAP:
             figures.append({"svg": svg, "alt": _figure_alt(fig, number)})
     plt.close("all")
     return figures
+
+
+def prefix_ids(svg: str, prefix: str) -> str:
+    """Make every id of a figure unique on a page (matplotlib reuses ``figure_1``, ``patch_1``)."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    if not ids:
+        return svg
+
+    def fix(match: re.Match) -> str:
+        name = match.group(2)
+        return f"{match.group(1)}{prefix}{name}" if name in ids else match.group(0)
+
+    svg = re.sub(r'(\bid=")([^"]+)', fix, svg)
+    return re.sub(r'((?:href="|url\()#)([^")]+)', fix, svg)
 
 
 def _error_info(exc: BaseException, path: str) -> dict:
@@ -96,7 +111,7 @@ def _error_info(exc: BaseException, path: str) -> dict:
     line = frames[-1].lineno if frames else 0
     if isinstance(exc, SyntaxError) and exc.filename == path:
         line = exc.lineno or line
-    lines = ["Traceback (most recent call last, the entry's own lines only):"]
+    lines = ["Traceback (most recent call last, the entry's own lines only):\n"]
     lines += traceback.format_list(frames)
     lines += traceback.format_exception_only(type(exc), exc)
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]

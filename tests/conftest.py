@@ -1,0 +1,75 @@
+"""Shared helpers: copy a fixture glossary into tmp_path and run the real CLI on it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.cli import main
+
+HERE = Path(__file__).parent
+SITES = HERE / "sites"
+INVALID = HERE / "sites_invalid"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def report(self) -> dict:
+        return json.loads(self.stdout)
+
+    @property
+    def diagnostics(self) -> list[str]:
+        """The diagnostic lines of stderr (the summary line and detail lines dropped)."""
+        return [line for line in self.stderr.splitlines()
+                if not line.startswith((" ", "glossary:")) and line.strip()]
+
+
+@pytest.fixture
+def glossary(monkeypatch, capsys):
+    """Return ``run(project, *args)``: run ``glossary`` in ``project`` and capture its output."""
+    def run(project: Path, *args: str) -> Run:
+        monkeypatch.chdir(project)
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+    return run
+
+
+def copy_site(name: str, dest: Path) -> Path:
+    """Copy ``tests/sites/<name>`` to ``dest`` and return the copy."""
+    shutil.copytree(SITES / name, dest, ignore=shutil.ignore_patterns(".glossary-cache", "site"))
+    return dest
+
+
+def write_entries(root: Path, files: dict[str, str]) -> Path:
+    """Write a throwaway glossary: ``{"entries/x.md": text}`` (dedented)."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+    return root
+
+
+def entry(slug: str, body: str = "", code: str = "assert True", **front) -> tuple[str, str]:
+    """Return (path, text) of a minimal valid entry with optional extra front matter."""
+    meta = {"title": slug.replace("-", " ").title(), "chunk": f"{slug} chunk",
+            "abstraction": f"What {slug} is.", "formula": "x", **front}
+    lines = ["---", *(f"{k}: {v}" for k, v in meta.items()), "---", "", body, "",
+             "```python", code, "```", ""]
+    return f"entries/{slug}.md", "\n".join(lines)
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text("utf-8"), "html.parser")

@@ -1,0 +1,189 @@
+"""Build the small fixture glossary once and check the produced HTML with a real parser."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_site, soup
+
+
+def build(project: Path, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--json", *args],
+                          cwd=project, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return copy_site("basic", tmp_path_factory.mktemp("basic") / "project")
+
+
+@pytest.fixture(scope="module")
+def site(project) -> Path:
+    report = build(project)
+    assert report["entries"] == 5
+    return project / "site"
+
+
+def test_one_page_per_entry_and_the_site_pages(site):
+    names = sorted(p.name for p in (site / "concepts").iterdir())
+    assert names == ["attention-weights.html", "context-vector.html", "lonely.html",
+                     "moving-average.html", "softmax.html"]
+    for page in ("index.html", "404.html", "map.html", "roads.html", "tags/index.html",
+                 "tags/attention.html", "sitemap.xml", "robots.txt", "cards.js", "search-index.js"):
+        assert (site / page).is_file(), page
+
+
+def test_index_lists_entries_a_to_z_with_chunk_and_abstraction(site):
+    page = soup(site / "index.html")
+    items = page.select(".az .entry-list li")
+    titles = [li.a.get_text() for li in items]
+    assert titles == sorted(titles, key=str.lower)
+    softmax = next(li for li in items if li.a.get_text() == "Softmax")
+    assert softmax.a["href"] == "concepts/softmax.html"
+    assert "softmax" in softmax.select_one(".chunk-said").get_text()
+    assert "positive proportions" in softmax.p.get_text()
+    letters = [a.get_text() for a in page.select(".letters a")]
+    assert letters == ["A", "C", "E", "L", "S"]
+
+
+def test_entry_page_leads_with_the_words_then_formula(site):
+    page = soup(site / "concepts/softmax.html")
+    article = page.select_one("article.entry")
+    order = [el for el in article.find_all(["h1", "section"], recursive=True)]
+    assert order[0].name == "h1" and order[0].get_text() == "Softmax"
+    assert "positive proportions" in page.select_one(".abstraction").get_text()
+    assert page.select_one(".formula .katex-display .katex-mathml math") is not None
+    assert page.title.get_text().startswith("Softmax")
+
+
+def test_chunk_is_a_highlighted_link_with_its_name(site):
+    page = soup(site / "concepts/attention-weights.html")
+    chunk = page.select_one(".formula a.chunk")
+    assert chunk["href"] == "../concepts/softmax.html"
+    tip = chunk.select_one(".chunk-tip").get_text()
+    assert tip.startswith("Softmax (softmax)") and "add up to one" in tip
+
+
+def test_fade_and_shared_macros_render(site):
+    page = soup(site / "concepts/context-vector.html")
+    assert page.select_one(".formula .fade") is not None
+    assert "mathbf" not in page.select_one(".formula .katex-html").get_text()
+    body = soup(site / "concepts/softmax.html").select_one(".body")
+    assert body.find("mi", mathvariant="double-struck").get_text() == "R"  # \RR from macros.tex
+
+
+def test_body_math_environments_and_dollars_that_stay_text(site):
+    body = soup(site / "concepts/attention-weights.html").select_one(".body")
+    assert len(body.select(".katex-display")) == 1
+    code = body.find("code", string=re.compile(r"cost"))
+    assert code.get_text() == "cost = $5 and $6"
+    assert "escaped $7 too" in body.get_text()
+
+
+def test_snippet_output_is_escaped_and_figures_have_alt_text(site):
+    html = (site / "concepts/softmax.html").read_text("utf-8")
+    page = soup(site / "concepts/softmax.html")
+    outputs = [pre.get_text() for pre in page.select("pre.output")]
+    assert "<script>alert('x')</script>" in outputs[0]
+    assert "<script>alert" not in html  # only escaped
+    images = page.select("figure.plot img")
+    assert [img["alt"] for img in images] == ["softmax of three scores", "the same bars, drawn twice"]
+    for img in images:
+        assert (site / "concepts" / img["src"]).resolve().is_file()
+
+
+def test_figure_svgs_have_unique_ids_and_no_dates(site):
+    ids = []
+    for svg in sorted((site / "figures").glob("*.svg")):
+        text = svg.read_text("utf-8")
+        assert "<dc:date>" not in text
+        ids += re.findall(r'id="([^"]+)"', text)
+    assert len(ids) == len(set(ids))
+
+
+def test_norun_block_is_shown_not_run(site):
+    page = soup(site / "concepts/attention-weights.html")
+    labels = [div.get_text() for div in page.select(".snippet-label")]
+    assert labels == ["python · not run", "python · ran at build time"]
+
+
+def test_every_internal_url_is_relative(site):
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for tag in soup(page).find_all(["a", "link", "script", "img"]):
+            url = tag.get("href") or tag.get("src") or ""
+            if url.startswith(("https://github.com/", "https://example.org/")) and tag.name in ("a", "link"):
+                continue  # edit-this-page and canonical links are meant to be absolute
+            assert not url.startswith(("/", "http:", "https:")), (page, url)
+
+
+def test_hosting_meta_and_edit_link(site):
+    page = soup(site / "concepts/softmax.html")
+    assert page.find("link", rel="canonical")["href"] == \
+        "https://example.org/glossary/concepts/softmax.html"
+    assert page.find("meta", property="og:title")["content"] == "Softmax"
+    assert "positive proportions" in page.find("meta", property="og:description")["content"]
+    assert page.select_one("a.edit")["href"] == \
+        "https://github.com/example/glossary/edit/main/entries/softmax.md"
+    sub = soup(site / "concepts/moving-average.html").select_one("a.edit")["href"]
+    assert sub.endswith("entries/optim/moving-average.md")
+    assert "Sitemap: https://example.org/glossary/sitemap.xml" in (site / "robots.txt").read_text()
+
+
+def test_404_uses_the_base_url_since_hosts_serve_it_at_any_depth(site):
+    page = soup(site / "404.html")
+    assert page.find("link", rel="stylesheet", href=re.compile("style.css"))["href"] == \
+        "https://example.org/glossary/static/style.css"
+
+
+def test_katex_css_and_fonts_are_served_from_the_site(site):
+    css = site / "static/katex/katex.min.css"
+    fonts = list((site / "static/katex/fonts").glob("*.woff2"))
+    assert css.is_file() and len(fonts) >= 20
+    assert not list((site / "static/katex/fonts").glob("*.ttf"))
+    used = set(re.findall(r"fonts/([\w-]+\.woff2)", css.read_text("utf-8")))
+    assert used <= {f.name for f in fonts}
+
+
+def test_previous_and_next_follow_a_to_z(site):
+    page = soup(site / "concepts/context-vector.html")
+    assert page.select_one("a[rel=prev]")["href"] == "../concepts/attention-weights.html"
+    assert page.select_one("a[rel=next]")["href"] == "../concepts/moving-average.html"
+
+
+def test_second_build_runs_nothing_and_is_byte_identical(project, site):
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    report = build(project)
+    assert report["formulas"]["rendered"] == 0 and report["formulas"]["cached"] > 0
+    assert report["snippets"] == {"run": 0, "cached": 6}
+    assert report["js_engine_started"] is False
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_cold_build_elsewhere_is_byte_identical(tmp_path, site):
+    other = copy_site("basic", tmp_path / "other")
+    report = build(other, "--no-cache")
+    assert report["snippets"]["run"] == 6 and report["formulas"]["cached"] == 0
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(other / "site"): p.read_bytes()
+              for p in (other / "site").rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_no_change_rebuild_never_imports_matplotlib(project, site):
+    code = ("import sys; from generator.cli import main; rc = main(['build', '--json']); "
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported'; sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["snippets"]["run"] == 0
