@@ -136,6 +136,9 @@ def _parse_yaml(front: str, source: SourceText, shown: str, reporter: Reporter) 
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
         problem = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 2 != line:
+            problem += f" ({context} started at line {context_mark.line + 2})"
         reporter.error(SourcePos(shown, line, col), f"invalid YAML in front matter: {problem}")
         return None
     if not isinstance(root, yaml.MappingNode):

@@ -1,0 +1,79 @@
+"""Safe writing: atomic swap, refusal to clobber foreign folders, and `glossary new`."""
+
+from __future__ import annotations
+
+from conftest import entry, write_entries
+from generator.write import MARKER
+
+
+def snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_failed_build_leaves_previous_site_byte_identical(tmp_path, glossary):
+    write_entries(tmp_path, dict([entry("relu"), entry("gelu")]))
+    assert glossary(tmp_path, "build").code == 0
+    before = snapshot(tmp_path / "site")
+    assert (tmp_path / "site" / MARKER).is_file()
+    write_entries(tmp_path, dict([entry("gelu", code="assert 1 == 2")]))
+    run = glossary(tmp_path, "build")
+    assert run.code == 1
+    assert "entries/gelu.md:11: error: AssertionError" in run.stderr
+    assert snapshot(tmp_path / "site") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".glossary-cache", "entries", "site"]
+
+
+def test_refuses_foreign_nonempty_folder_and_keeps_its_files(tmp_path, glossary):
+    write_entries(tmp_path, dict([entry("relu")]))
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("precious")
+    run = glossary(tmp_path, "build", "--out", "mine")
+    assert run.code == 2
+    assert "refusing to build into" in run.stderr and "not empty" in run.stderr
+    assert [p.name for p in foreign.iterdir()] == ["thesis.tex"]
+    assert (foreign / "thesis.tex").read_text() == "precious"
+
+
+def test_empty_existing_folder_is_fine_and_rebuilds_replace_our_own(tmp_path, glossary):
+    write_entries(tmp_path, dict([entry("relu")]))
+    (tmp_path / "out").mkdir()
+    assert glossary(tmp_path, "build", "--out", "out").code == 0
+    (tmp_path / "out" / "stale.html").write_text("old")
+    assert glossary(tmp_path, "build", "--out", "out").code == 0
+    assert not (tmp_path / "out" / "stale.html").exists()
+    assert (tmp_path / "out" / "concepts" / "relu.html").is_file()
+
+
+def test_check_writes_no_site(tmp_path, glossary):
+    write_entries(tmp_path, dict([entry("relu")]))
+    run = glossary(tmp_path, "check")
+    assert run.code == 0 and "checked" in run.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_new_writes_a_template_that_passes_check(tmp_path, glossary):
+    write_entries(tmp_path, dict([entry("softmax")]))
+    run = glossary(tmp_path, "new", "Layer normalization")
+    assert run.code == 0
+    text = (tmp_path / "entries" / "layer-normalization.md").read_text()
+    for key in ("title:", "chunk:", "abstraction:", "action:", "formula:", "road:", "aliases:",
+                "tags:", "uses:", "builds_on:", "see_also:", "```python"):
+        assert key in text
+    assert text.count("# ") >= 6  # a hint for the fields
+    assert glossary(tmp_path, "check").code == 0
+
+
+def test_new_refuses_to_overwrite(tmp_path, glossary):
+    write_entries(tmp_path, {"entries/sub/softmax.md": "keep me"})
+    run = glossary(tmp_path, "new", "Softmax")
+    assert run.code == 2
+    assert "already exists: entries/sub/softmax.md" in run.stderr
+    assert (tmp_path / "entries/sub/softmax.md").read_text() == "keep me"
+    assert not (tmp_path / "entries/softmax.md").exists()
+
+
+def test_new_quotes_titles_yaml_would_misread(tmp_path, glossary):
+    (tmp_path / "entries").mkdir()
+    assert glossary(tmp_path, "new", "Attention: #1 idea").code == 0
+    assert 'title: "Attention: #1 idea"' in (tmp_path / "entries/attention-1-idea.md").read_text()
