@@ -51,8 +51,8 @@ def layout(glossary: Glossary, width: float, height: float) -> dict[str, tuple[f
         graph.add_edge(a, b, weight=2.0 if kind != "wikilink" else 0.5)
     if len(graph) == 1:
         return {next(iter(graph)): (width / 2, height / 2)}
-    k = 1.6 / math.sqrt(max(len(graph), 1))
-    raw = nx.spring_layout(graph, k=k, iterations=300, seed=7, weight="weight")
+    k = 2.4 / math.sqrt(max(len(graph), 1))
+    raw = nx.spring_layout(graph, k=k, iterations=500, seed=7, weight="weight")
     xs = [p[0] for p in raw.values()]
     ys = [p[1] for p in raw.values()]
     span_x = (max(xs) - min(xs)) or 1.0
@@ -66,8 +66,8 @@ def layout(glossary: Glossary, width: float, height: float) -> dict[str, tuple[f
 def concept_map_svg(glossary: Glossary, root: str) -> str:
     """Return the whole concept graph as an SVG in which every node links to its entry."""
     count = len(glossary.by_slug)
-    width = 1100
-    height = max(500, int(60 * math.sqrt(max(count, 1)) * 3.2))
+    width = 1300
+    height = max(500, int(60 * math.sqrt(max(count, 1)) * 3.6))
     pos = layout(glossary, width, height)
     parts = [f'<svg class="concept-map" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="Concept map of {count} entries" xmlns="http://www.w3.org/2000/svg">',

@@ -143,7 +143,7 @@ def _report(tex: Tex, error: dict, reporter: Reporter) -> None:
 def _report_macros(error: dict, macros: str, shown: str, reporter: Reporter) -> None:
     position = error.get("position")
     index = utf16_to_index(macros, position) if position is not None else 0
-    named = re.search(r"(\\[A-Za-z]+)", error["message"])
+    named = re.search(r"\{(\\[A-Za-z]+)\}", error["message"])
     if position is None and named and named.group(1) in macros:
         index = macros.index(named.group(1))  # KaTeX gives no position for redefinitions
     line = macros.count("\n", 0, index) + 1

@@ -181,7 +181,7 @@ class Renderer:
                                 title="The three roads", description=self.config.description))
         pages.append(self._page("map.html", "map.html", title="Concept map",
                                 description="Every entry and every relation between them.",
-                                svg=Markup(concept_map_svg(self.glossary, "")),
+                                svg=Markup(concept_map_svg(self.glossary, "")), wide=True,
                                 legend=RELATION_LABELS))
         pages.append(self._page("tags.html", "tags/index.html", tags=tags, title="Tags",
                                 description="Entries by tag."))

@@ -19,7 +19,7 @@
     input.hidden = false;
     var search = new window.MiniSearch({
       fields: ["title", "aliases", "chunk", "abstraction", "body", "tex"],
-      storeFields: ["slug", "title", "chunk", "abstraction"],
+      storeFields: ["slug", "title", "aliases", "chunk", "abstraction"],
       tokenize: function (text, field) {
         if (field === "tex") return texTokens(text);
         return window.MiniSearch.getDefault("tokenize")(text, field);
@@ -71,7 +71,8 @@
         li.setAttribute("data-slug", hit.slug);
         var title = highlight(hit.title, hit.terms);
         title.className = "hit-title";
-        var text = highlight(hit.chunk + " · " + hit.abstraction, hit.terms);
+        var also = hit.aliases ? " · also " + hit.aliases : "";
+        var text = highlight(hit.chunk + also + " · " + hit.abstraction, hit.terms);
         text.className = "hit-text";
         li.appendChild(title);
         li.appendChild(text);

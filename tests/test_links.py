@@ -1,0 +1,139 @@
+"""Cross-links both ways, the concept map, hover-card data and the search index."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import copy_site, soup
+from test_site import build
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    project = copy_site("basic", tmp_path_factory.mktemp("links") / "project")
+    build(project)
+    return project / "site"
+
+
+def relations(site, slug: str) -> dict[str, list[str]]:
+    page = soup(site / f"concepts/{slug}.html")
+    out = {}
+    for dt in page.select(".relations dt"):
+        dd = dt.find_next_sibling("dd")
+        out[dt.get_text()] = [a["href"].split("/")[-1].removesuffix(".html") for a in dd.select("a")]
+    return out
+
+
+def test_uses_and_chunks_show_on_both_ends(site):
+    attention = relations(site, "attention-weights")
+    softmax = relations(site, "softmax")
+    assert attention["Uses"] == ["softmax"]
+    assert attention["Chunks in its formula"] == ["softmax"]
+    assert softmax["Used by"] == ["attention-weights"]
+    assert softmax["Appears inside the formula of"] == ["attention-weights"]
+
+
+def test_builds_on_and_leads_to_resolve_titles_and_aliases(site):
+    assert relations(site, "context-vector")["Builds on"] == ["attention-weights"]
+    assert relations(site, "attention-weights")["Leads to"] == ["context-vector"]
+
+
+def test_see_also_is_symmetric(site):
+    assert relations(site, "attention-weights")["See also"] == ["context-vector"]
+    assert relations(site, "context-vector")["See also"] == ["attention-weights"]
+
+
+def test_wiki_links_resolve_by_alias_ignoring_case_and_give_mentioned_in(site):
+    body = soup(site / "concepts/context-vector.html").select_one(".body")
+    link = body.select_one("a.wikilink")
+    assert link.get_text() == "alignment weights"
+    assert link["href"] == "../concepts/attention-weights.html"
+    assert relations(site, "attention-weights")["Mentioned in"] == ["context-vector"]
+    piped = soup(site / "concepts/attention-weights.html").select_one(".body a.wikilink")
+    assert piped.get_text() == "a softmax" and piped["href"].endswith("softmax.html")
+    assert relations(site, "softmax")["Mentioned in"] == ["attention-weights", "moving-average"]
+
+
+def test_concept_map_has_one_link_per_entry(site):
+    svg = soup(site / "map.html").select_one("svg.concept-map")
+    hrefs = sorted(a["href"] for a in svg.select("a.map-node"))
+    assert hrefs == sorted(f"concepts/{p.stem}.html" for p in (site / "concepts").iterdir())
+    kinds = {cls for line in svg.select("line.edge") for cls in line["class"] if cls.startswith("edge-")}
+    assert kinds == {"edge-uses", "edge-builds_on", "edge-see_also", "edge-wikilink"}
+
+
+def test_concept_map_layout_is_deterministic(site, tmp_path):
+    other = copy_site("basic", tmp_path / "again")
+    build(other)
+    assert (other / "site/map.html").read_bytes() == (site / "map.html").read_bytes()
+
+
+def test_neighbour_map_links_every_neighbour(site):
+    svg = soup(site / "concepts/attention-weights.html").select_one("svg.neighbour-map")
+    slugs = sorted(a["data-entry"] for a in svg.select("a.map-node"))
+    assert slugs == ["attention-weights", "context-vector", "softmax"]
+    assert soup(site / "concepts/lonely.html").select_one("svg.neighbour-map") is None
+
+
+def _script_data(path, name):
+    text = path.read_text("utf-8")
+    assert text.startswith(f"window.{name} = ")
+    return json.loads(text[len(f"window.{name} = "):].rstrip().rstrip(";"))
+
+
+def test_card_data_is_complete_and_cannot_break_out_of_its_script(site, tmp_path):
+    cards = _script_data(site / "cards.js", "GLOSSARY_CARDS")
+    assert set(cards) == {p.stem for p in (site / "concepts").iterdir()}
+    softmax = cards["softmax"]
+    assert softmax["chunk"] == "softmax" and "add up to one" in softmax["abstraction"]
+    assert 'class="katex' in softmax["formula"]
+    assert "</" not in (site / "cards.js").read_text("utf-8")
+    assert 'class="chunk"' not in cards["attention-weights"]["formula"]  # no links in cards
+
+
+def test_entry_text_is_escaped_everywhere(tmp_path):
+    project = copy_site("basic", tmp_path / "evil")
+    page = project / "entries/softmax.md"
+    text = page.read_text().replace("chunk: softmax\n", 'chunk: "<img src=x onerror=alert(1)>"\n')
+    text = text.replace("title: Softmax", 'title: "Soft</script><b>max"')
+    page.write_text(text)
+    build(project)
+    site = project / "site"
+    for html in site.rglob("*.html"):
+        raw = html.read_text("utf-8")
+        assert "<img src=x" not in raw and "<b>max" not in raw, html
+    for script in ("cards.js", "search-index.js"):
+        assert "</script>" not in (site / script).read_text("utf-8")
+    cards = _script_data(site / "cards.js", "GLOSSARY_CARDS")
+    assert cards["softmax"]["chunk"] == "<img src=x onerror=alert(1)>"
+
+
+def test_search_index_has_aliases_chunks_body_and_tex(site):
+    docs = {d["slug"]: d for d in _script_data(site / "search-index.js", "GLOSSARY_SEARCH")}
+    softmax = docs["softmax"]
+    assert "normalized exponential" in softmax["aliases"]
+    assert "\\sum_j e^{z_j}" in softmax["tex"]
+    assert "exponential makes every score positive" in softmax["body"]
+
+
+def test_tag_pages_and_roads(site):
+    tag = soup(site / "tags/attention.html")
+    assert sorted(a.get_text() for a in tag.select(".entry-list a")) == ["Attention weights", "Softmax"]
+    roads = soup(site / "roads.html")
+    chunking = [a.get_text() for a in roads.select("#chunking .entry-list a")]
+    assert chunking == ["Attention weights", "Softmax"]
+    assert [a.get_text() for a in roads.select("#unsorted .entry-list a")] == ["Lonely"]
+
+
+def test_check_reports_health_warnings(tmp_path, glossary):
+    project = copy_site("basic", tmp_path / "health")
+    run = glossary(project, "check")
+    assert run.code == 0
+    warnings = [line for line in run.diagnostics if ": warning: " in line]
+    assert any("'lonely' is an orphan" in w for w in warnings)
+    assert any(re.search(r"chunk name 'softmax' is also the chunk name of 'lonely'", w) for w in warnings)
+    assert any("'context-vector' has no figure" in w for w in warnings)
+    assert glossary(project, "check", "--strict").code == 1

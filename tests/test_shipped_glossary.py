@@ -1,0 +1,99 @@
+"""The shipped glossary itself: complete, connected, every snippet asserting something."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from conftest import soup
+from generator.diagnostics import Reporter
+from generator.discover import discover
+from generator.links import link
+from generator.load import load_entry
+from generator.markdown import make_md
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def entries():
+    reporter, md = Reporter(), make_md()
+    loaded = [load_entry(p, ROOT / "entries", md, reporter) for p in discover(ROOT / "entries")]
+    assert reporter.error_count == 0, [d.format() for d in reporter.diagnostics]
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    project = tmp_path_factory.mktemp("shipped")
+    for name in ("entries", "macros.tex", "pyproject.toml"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, project / name)
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--json"], cwd=project,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return project / "site"
+
+
+def test_at_least_35_entries_with_every_field_and_a_road(entries):
+    assert len(entries) >= 35
+    for entry in entries:
+        assert entry.title and entry.chunk and entry.abstraction and entry.action, entry.slug
+        assert entry.road in ("abstraction", "chunking", "action"), entry.slug
+        assert entry.executed, entry.slug
+
+
+def test_every_snippet_asserts_something(entries):
+    for entry in entries:
+        assert any(re.search(r"^\s*assert ", s.code, re.M) for s in entry.executed), entry.slug
+
+
+def test_abstractions_are_words_not_symbols(entries):
+    for entry in entries:
+        assert not re.search(r"[$\\^_=]", entry.abstraction), entry.slug
+
+
+def test_the_concept_graph_is_one_connected_component(entries):
+    glossary = link(entries, Reporter())
+    graph = nx.Graph()
+    graph.add_nodes_from(glossary.by_slug)
+    graph.add_edges_from((a, b) for a, b, _ in glossary.edges())
+    assert nx.number_connected_components(graph) == 1
+
+
+def test_the_essay_chains_connect_both_ways(entries):
+    glossary = link(entries, Reporter())
+    out = lambda slug, kind: glossary.relations[slug].outgoing.get(kind, [])
+    assert "exponential-moving-average" in out("momentum", "chunk")
+    assert "exponential-moving-average" in out("rmsprop", "chunk")
+    assert {"momentum", "rmsprop"} <= set(out("adam", "builds_on"))
+    assert out("adam", "chunk").count("exponential-moving-average") == 1
+    assert "dot-product" in out("luong-score", "chunk")
+    assert "softmax" in out("attention-weights", "chunk")
+    assert "weighted-average" in out("context-vector", "chunk")
+    assert "context-vector" in out("attention-vector", "chunk")
+
+
+def test_at_least_15_entries_have_a_figure(site):
+    with_figures = [p for p in (site / "concepts").iterdir() if soup(p).select("figure.plot img")]
+    assert len(with_figures) >= 15
+
+
+def test_softmax_lists_attention_weights_as_user_and_in_formula(site):
+    page = soup(site / "concepts/softmax.html")
+    groups = {dt.get_text(): [a.get_text() for a in dt.find_next_sibling("dd").select("a")]
+              for dt in page.select(".relations dt")}
+    assert "Attention weights" in groups["Used by"]
+    assert "Attention weights" in groups["Appears inside the formula of"]
+
+
+def test_concept_map_shows_every_entry_as_a_link(site):
+    svg = soup(site / "map.html").select_one("svg.concept-map")
+    assert {a["data-entry"] for a in svg.select("a.map-node")} == \
+        {p.stem for p in (site / "concepts").iterdir()}
