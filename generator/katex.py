@@ -52,7 +52,7 @@ def find_katex(root: Path) -> Path:
     for base in (root, Path(__file__).resolve().parent.parent):
         folder = base / "node_modules" / "katex"
         if (folder / "package.json").is_file():
-            return folder
+            return folder.resolve()
     raise UsageError("error: KaTeX is not installed: run 'make setup' (it runs 'npm ci' "
                      "with the versions pinned in package-lock.json)")
 

@@ -198,12 +198,11 @@ def _start_fork(job_dir: Path) -> int:
     return pid
 
 
-def _start_spawn(job_dir: Path) -> int:
+def _start_spawn(job_dir: Path) -> subprocess.Popen:
     with open(job_dir / "raw-output.txt", "wb") as output:
-        proc = subprocess.Popen([sys.executable, "-m", "generator.snippet_worker", "--child",
+        return subprocess.Popen([sys.executable, "-m", "generator.snippet_worker", "--child",
                                  str(job_dir)], stdin=subprocess.DEVNULL, stdout=output,
                                 stderr=output, start_new_session=True)
-    return proc.pid
 
 
 def _finish(job: dict, job_dir: Path, status: int | None, elapsed: float) -> dict:
@@ -243,17 +242,29 @@ def _death(status: int, job: dict) -> str:
     return f"the snippet process exited with status {os.WEXITSTATUS(status)} before finishing"
 
 
+def _warm_up() -> None:
+    """Import numpy and matplotlib and draw one throwaway SVG, so forked children start warm."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(3), np.arange(3))
+    ax.set_title("$x^2$ warm-up")  # loads fonts and the mathtext parser once
+    ax.legend(["a"])
+    fig.savefig(io.StringIO(), format="svg")
+    plt.close("all")
+
+
 def worker_main(mode: str, parallel: int) -> None:
     """Read all jobs from stdin, run them ``parallel`` at a time, print results as they end."""
-    if mode == "fork":  # import once, so each forked child starts warm
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot  # noqa: F401
-        import numpy  # noqa: F401
+    if mode == "fork":
+        _warm_up()
     jobs = deque(json.loads(line) for line in sys.stdin if line.strip())
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but results may reach the protocol stream
-    running: dict[int, tuple[dict, Path, float]] = {}
+    running: dict[int, tuple[dict, Path, float, subprocess.Popen | None]] = {}
     with tempfile.TemporaryDirectory(prefix="glossary-snippets-") as base:
         while jobs or running:
             while jobs and len(running) < parallel:
@@ -261,26 +272,40 @@ def worker_main(mode: str, parallel: int) -> None:
                 job_dir = Path(base) / f"job-{job['job']}"
                 (job_dir / "work").mkdir(parents=True)
                 (job_dir / "job.json").write_text(json.dumps(job), "utf-8")
-                start = _start_fork if mode == "fork" else _start_spawn
-                running[start(job_dir)] = (job, job_dir, time.monotonic())
+                if mode == "fork":
+                    running[_start_fork(job_dir)] = (job, job_dir, time.monotonic(), None)
+                else:
+                    proc = _start_spawn(job_dir)
+                    running[proc.pid] = (job, job_dir, time.monotonic(), proc)
             _reap(running, out)
+            time.sleep(0.005)
+
+
+def _exit_status(pid: int, proc: subprocess.Popen | None) -> int | None:
+    """Return the wait status of a finished child, or None while it runs."""
+    if proc is not None:  # let Popen reap its own child, or it may steal the status
+        code = proc.poll()
+        if code is None:
+            return None
+        return (-code) & 0x7F if code < 0 else (code & 0xFF) << 8
+    done, status = os.waitpid(pid, os.WNOHANG)
+    return status if done else None
 
 
 def _reap(running: dict, out) -> None:
-    pid, status = os.waitpid(-1, os.WNOHANG)
-    if pid == 0:
-        now = time.monotonic()
-        for child, (job, job_dir, started) in list(running.items()):
-            if now - started > job["timeout"]:
-                _kill(child)
-                os.waitpid(child, 0)
-                del running[child]
-                _emit(out, _finish(job, job_dir, None, now - started))
-        time.sleep(0.005)
-        return
-    if pid in running:
-        job, job_dir, started = running.pop(pid)
-        _emit(out, _finish(job, job_dir, status, time.monotonic() - started))
+    now = time.monotonic()
+    for pid, (job, job_dir, started, proc) in list(running.items()):
+        status = _exit_status(pid, proc)
+        if status is None and now - started > job["timeout"]:
+            _kill(pid)
+            if proc is not None:
+                proc.wait()
+            else:
+                os.waitpid(pid, 0)
+        elif status is None:
+            continue
+        del running[pid]
+        _emit(out, _finish(job, job_dir, status, now - started))
 
 
 def _kill(pid: int) -> None:
