@@ -170,9 +170,9 @@ def serve(config: SiteConfig, port: int) -> int:
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(config, state, stop), daemon=True)
     watcher.start()
-    print(f"glossary: serving http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)",
-          file=sys.stderr, flush=True)
     try:
+        print(f"glossary: serving http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)",
+              file=sys.stderr, flush=True)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         print("\nglossary: stopped", file=sys.stderr)
