@@ -104,10 +104,11 @@ def _run_in_worker(entries: list[Entry], config: SiteConfig, progress):
         "memory": config.memory,
         "blocks": [{"index": s.index, "line": s.line, "code": s.code} for s in entry.executed],
     } for number, entry in enumerate(entries)]
-    with tempfile.TemporaryDirectory(prefix="glossary-home-") as home:
+    with tempfile.TemporaryDirectory(prefix="glossary-home-") as home, \
+            tempfile.TemporaryFile() as worker_errors:
         proc = subprocess.Popen(
             [sys.executable, "-m", "generator.snippet_worker", mode, str(config.workers)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=worker_errors,
             env=scrubbed_env(home), cwd=home, text=True, encoding="utf-8")
         # The worker reads every job before it writes anything, so this cannot deadlock.
         proc.stdin.write("".join(json.dumps(job) + "\n" for job in jobs))
@@ -122,9 +123,12 @@ def _run_in_worker(entries: list[Entry], config: SiteConfig, progress):
                     progress(1)
                 yield entries[number], data
         proc.wait()
+        worker_errors.seek(0)
+        tail = worker_errors.read()[-4000:].decode("utf-8", "replace")
         for number, entry in enumerate(entries):
             if number not in seen:
-                yield entry, {"status": "crashed", "error": "the snippet worker stopped unexpectedly"}
+                yield entry, {"status": "crashed", "traceback": tail,
+                              "error": f"the snippet worker stopped unexpectedly (status {proc.returncode})"}
 
 
 def _text(value, cap: int = 1_000_000) -> str:

@@ -155,7 +155,7 @@ _CHUNK_OPEN = re.compile(r'<span class="enclosing" data-chunk="([^"]*)">')
 _SPAN = re.compile(r"<span\b|</span>")
 
 ChunkInfo = Callable[[str], "tuple[str, str, str] | None"]
-"""slug-or-alias -> (href, chunk name, tooltip text), or None if unknown."""
+"""slug-or-alias -> (href, resolved slug, tooltip text), or None if unknown."""
 
 
 def link_chunks(rendered: str, info: ChunkInfo, inside_link: bool = False) -> str:
@@ -169,8 +169,8 @@ def link_chunks(rendered: str, info: ChunkInfo, inside_link: bool = False) -> st
         if found is None or inside_link:
             out.append(f'<span class="chunk chunk-inner">{inner}</span>')
         else:
-            href, name, tip = found
-            out.append(f'<a class="chunk" href="{html.escape(href)}" data-entry="{html.escape(name)}">'
+            href, slug, tip = found
+            out.append(f'<a class="chunk" href="{html.escape(href)}" data-entry="{html.escape(slug)}">'
                        f'{inner}<span class="chunk-tip" role="tooltip">{html.escape(tip)}</span></a>')
         pos = close + len("</span>")
     out.append(rendered[pos:])

@@ -248,9 +248,12 @@ def _body_math_and_links(tokens: list, source: SourceText, shown: str) -> tuple[
     for token in tokens:
         if token.type in ("math_block", "math_block_label"):
             maths.append(_locate_tex(token.content, True, token.map[0] + 1, source, shown))
+        cursor = 0
         for child in token.children or []:
             if child.type == "math_inline" or child.type == "math_inline_double":
-                line = token.map[0] + 1 + _line_offset(token.content, child.content)
+                found = token.content.find(child.content, cursor)
+                cursor = found + len(child.content) if found >= 0 else cursor
+                line = token.map[0] + 1 + token.content[:max(found, 0)].count("\n")
                 maths.append(_locate_tex(child.content, child.type == "math_inline_double",
                                          line, source, shown))
             elif child.type == "wikilink":
@@ -259,11 +262,6 @@ def _body_math_and_links(tokens: list, source: SourceText, shown: str) -> tuple[
                 links.append(Ref(child.meta["target"], SourcePos(shown, line, max(col, 0) + 1),
                                  "wikilink"))
     return maths, links
-
-
-def _line_offset(content: str, tex: str) -> int:
-    found = content.find(tex)
-    return content[:found].count("\n") if found > 0 else 0
 
 
 def _locate_tex(tex: str, display: bool, line: int, source: SourceText, shown: str) -> Tex:

@@ -11,6 +11,7 @@ The worker enforces the wall-clock limit and prints one JSON result per job.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import json
 import linecache
@@ -163,10 +164,30 @@ def _limit_self(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+def _cut_network() -> bool:
+    """Move this process into an empty network namespace, if the system allows it.
+
+    As root a new network namespace suffices; otherwise an unprivileged user
+    namespace is tried too. Where neither is allowed the snippet keeps the network.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return True
+    return False
+
+
 def child_main(job_dir: Path) -> None:
     """Run the job in ``job_dir`` in this process and write its result.json."""
     job = json.loads((job_dir / "job.json").read_text("utf-8"))
     os.chdir(job_dir / "work")
+    _cut_network()
     _limit_self(job["memory"])
     try:
         result = run_entry(job, job_dir)

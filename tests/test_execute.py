@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
+import sys
 import time
 
 import pytest
@@ -129,3 +131,30 @@ def test_no_python_in_generator_process_ran_the_snippet(tmp_path, glossary):
     assert glossary(tmp_path, "build").code == 0
     pid = int(soup(tmp_path / "site/concepts/pid.html").select_one("pre.output").get_text())
     assert pid != os.getpid()
+
+
+def _can_cut_network() -> bool:
+    probe = "from generator.snippet_worker import _cut_network; print(_cut_network())"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    return out.stdout.strip() == "True"
+
+
+@pytest.mark.skipif(not _can_cut_network(), reason="this system allows no network namespace")
+def test_snippets_have_no_network(tmp_path, glossary):
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    code = ("import socket\ntry:\n    socket.create_connection(('127.0.0.1', %d), timeout=2)\n"
+            "    reached = True\nexcept OSError:\n    reached = False\nprint(reached)") % port
+    write_entries(tmp_path, dict([entry("net", code=code)]))
+    assert glossary(tmp_path, "build").code == 0
+    listener.close()
+    printed = soup(tmp_path / "site/concepts/net.html").select_one("pre.output").get_text()
+    assert printed == "False\n"
+    assert accepted == []
