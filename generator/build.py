@@ -8,7 +8,6 @@ stage that reported errors only when going on would make no sense.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +139,3 @@ def _hosting_files(config: SiteConfig, pages: list[Page]) -> list[Page]:
     robots = f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n"
     return [Page("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8")),
             Page("robots.txt", robots.encode("utf-8"))]
-
-
-def is_tty() -> bool:
-    return sys.stderr.isatty()

@@ -77,3 +77,16 @@ def test_new_quotes_titles_yaml_would_misread(tmp_path, glossary):
     (tmp_path / "entries").mkdir()
     assert glossary(tmp_path, "new", "Attention: #1 idea").code == 0
     assert 'title: "Attention: #1 idea"' in (tmp_path / "entries/attention-1-idea.md").read_text()
+
+
+def test_stages_run_in_the_documented_order(tmp_path, monkeypatch):
+    from generator.build import STAGES, build
+    from generator.config import load_config
+    from generator.diagnostics import Reporter
+
+    write_entries(tmp_path, dict([entry("relu")]))
+    result = build(load_config(tmp_path), Reporter())
+    assert result.stages_run == list(STAGES)
+    assert "concepts/relu.html" in result.written
+    checked = build(load_config(tmp_path), Reporter(), write=False)
+    assert checked.stages_run == list(STAGES[:-1])
