@@ -20,7 +20,7 @@ from .discover import discover, display_path
 from .execute import ExecStats, execute
 from .health import health_warnings
 from .katex import MathStats, find_katex, render_math
-from .links import Glossary, link
+from .links import link
 from .load import load_entry
 from .markdown import make_md
 from .model import Entry
@@ -71,7 +71,7 @@ def build(config: SiteConfig, reporter: Reporter, write: bool = True, health: bo
     md = make_md()
     loaded = [load_entry(path, entries_dir, md, reporter) for path in paths]
     entries: list[Entry] = [e for e in loaded if e is not None]
-    broken = {p.stem for p, e in zip(paths, loaded) if e is None}
+    broken = {p.stem for p, e in zip(paths, loaded, strict=True) if e is None}
     result.entries = len(entries)
 
     # Stage: link: all slugs known, every reference resolved, relations both ways.

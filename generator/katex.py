@@ -96,7 +96,7 @@ def render_math(entries: list[Entry], katex_dir: Path, macros_path: Path, shown_
     if response.get("macros_error"):
         _report_macros(response["macros_error"], macros, shown_macros, reporter)
         return table  # every formula would fail the same way: report the cause once
-    for item, result in zip(missing, response["results"]):
+    for item, result in zip(missing, response["results"], strict=True):
         if "html" in result:
             table.html[item] = result["html"]
             table.stats.rendered += 1
