@@ -158,10 +158,15 @@ def run_entry(job: dict, job_dir: Path) -> dict:
     return {**outcome, "blocks": blocks}
 
 
+FILE_CAP = 256 * 1024 * 1024
+"""Largest file a snippet may write, in bytes: a runaway loop cannot fill the disk."""
+
+
 def _limit_self(memory_mb: int) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_CAP, FILE_CAP))
 
 
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000

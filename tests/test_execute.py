@@ -158,3 +158,13 @@ def test_snippets_have_no_network(tmp_path, glossary):
     printed = soup(tmp_path / "site/concepts/net.html").select_one("pre.output").get_text()
     assert printed == "False\n"
     assert accepted == []
+
+
+def test_snippets_cannot_write_huge_files(tmp_path, glossary):
+    code = ("with open('big.bin', 'wb') as f:\n    f.seek(300 * 1024 * 1024)\n"
+            "    f.write(b'x')")
+    write_entries(tmp_path, dict([entry("disk", code=code)]))
+    run = glossary(tmp_path, "build", "--json")
+    errors = [d for d in run.report["diagnostics"] if d["severity"] == "error"]
+    assert [(e["path"], e["line"]) for e in errors] == [("entries/disk.md", 11)]  # raised when the file is flushed
+    assert "File too large" in errors[0]["message"]
