@@ -111,16 +111,16 @@ def test_no_console_errors_on_any_page(browser, site):
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    # Navigating on cancels a favicon fetch still in flight; that is no broken link.
-    page.on("requestfailed", lambda r: None if r.url.endswith("favicon.svg")
-            and r.failure == "net::ERR_ABORTED" else problems.append(f"{r.url}: {r.failure}"))
+    # ERR_ABORTED means a fetch was cancelled by navigating on (a lazy image, the
+    # favicon): no broken link. A missing file fails with ERR_FILE_NOT_FOUND.
+    page.on("requestfailed", lambda r: None if r.failure == "net::ERR_ABORTED"
+            else problems.append(f"{r.url}: {r.failure}"))
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 10
     for html in pages:
         if html.name == "404.html":
             continue  # points at the configured base URL, which is not reachable here
-        page.goto(html.as_uri())
-        page.wait_for_load_state("load")
+        page.goto(html.as_uri(), wait_until="networkidle")
     assert problems == []
     page.close()
 
@@ -163,3 +163,14 @@ def test_serve_reloads_on_edit_and_shows_then_clears_the_error_overlay(browser, 
         server.terminate()
         server.wait(timeout=10)
     assert server.returncode in (0, -15)
+
+
+def test_a_missing_asset_would_be_reported(browser, site, tmp_path):
+    broken = tmp_path / "broken.html"
+    broken.write_text('<!doctype html><img src="nope.svg" alt="x">')
+    page = browser.new_page()
+    failures = []
+    page.on("requestfailed", lambda r: failures.append(r.failure))
+    page.goto(broken.as_uri(), wait_until="networkidle")
+    assert failures == ["net::ERR_FILE_NOT_FOUND"]
+    page.close()
