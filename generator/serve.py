@@ -22,7 +22,8 @@ from .config import SiteConfig
 from .diagnostics import BuildFailed, Reporter, UsageError
 
 LIVE_JS = b"""(function () {
-  var seen = null;
+  // The build this page came from, stamped by the server when it sent the page.
+  var seen = Number(document.currentScript.getAttribute("data-build"));
   function overlay(errors) {
     var box = document.getElementById("glossary-overlay");
     if (!errors.length) { if (box) box.remove(); return; }
@@ -33,8 +34,8 @@ LIVE_JS = b"""(function () {
   function poll() {
     fetch("/__glossary/status", {cache: "no-store"}).then(function (r) { return r.json(); })
       .then(function (s) {
-        if (seen !== null && s.build !== seen && !s.errors.length) { location.reload(); return; }
-        seen = s.build; overlay(s.errors);
+        if (s.build !== seen && !s.errors.length) { location.reload(); return; }
+        overlay(s.errors);
       }).catch(function () {}).finally(function () { setTimeout(poll, 400); });
   }
   poll();
@@ -98,14 +99,20 @@ class Handler(SimpleHTTPRequestHandler):
         if not target.is_file():
             missing = self.site / "404.html"
             body = missing.read_bytes() if missing.is_file() else b"not found"
-            return self._send(_inject(body), "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
+            return self._send(self._inject(body), "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
         body = target.read_bytes()
         if target.suffix == ".html":
-            return self._send(_inject(body), "text/html; charset=utf-8")
+            return self._send(self._inject(body), "text/html; charset=utf-8")
         return self._send(body, self.guess_type(str(target)))
 
     def do_HEAD(self):
         self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+
+    def _inject(self, body: bytes) -> bytes:
+        """Add the live-reload script, stamped with the build the page belongs to."""
+        build = self.state.snapshot()["build"]
+        tag = f'<script src="/__glossary/live.js" data-build="{build}"></script>'.encode()
+        return body.replace(b"</body>", tag + b"</body>", 1) if b"</body>" in body else body + tag
 
     def _send(self, body: bytes, content_type: str, status=HTTPStatus.OK):
         self.send_response(status)
@@ -137,9 +144,6 @@ def safe_path(site: Path, url_path: str) -> Path | None:
     return resolved
 
 
-def _inject(body: bytes) -> bytes:
-    tag = b'<script src="/__glossary/live.js"></script>'
-    return body.replace(b"</body>", tag + b"</body>", 1) if b"</body>" in body else body + tag
 
 
 def _watch_paths(config: SiteConfig) -> list[Path]:

@@ -146,7 +146,6 @@ def test_serve_reloads_on_edit_and_shows_then_clears_the_error_overlay(browser, 
         page.goto(f"http://127.0.0.1:{port}/concepts/softmax.html")
         entry = project / "entries/softmax.md"
         original = entry.read_text()
-        page.wait_for_timeout(600)  # let the page take its first look at the build number
         entry.write_text(original.replace("title: Softmax", "title: Softmax edited"))
         page.wait_for_function("document.querySelector('h1').textContent === 'Softmax edited'",
                                timeout=30_000)
