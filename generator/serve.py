@@ -64,12 +64,12 @@ def rebuild(config: SiteConfig, state: BuildState) -> bool:
         ok = True
     except BuildFailed:
         ok = False
-    lines = [d.format() for d in reporter.sorted()]
-    for line in lines:
-        print(line, file=sys.stderr)
+    diagnostics = reporter.sorted()
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
     with state.lock:
         state.build_number += 1
-        state.errors = [line for line in lines if ": error: " in line.splitlines()[0]] if not ok else []
+        state.errors = [] if ok else [d.format() for d in diagnostics if d.severity == "error"]
     if ok:
         print(f"glossary: rebuilt {result.pages} pages in {result.seconds:.2f} s", file=sys.stderr)
     return ok
@@ -142,8 +142,6 @@ def safe_path(site: Path, url_path: str) -> Path | None:
     if resolved != expected:
         return None  # a symlink inside the site: never followed
     return resolved
-
-
 
 
 def _watch_paths(config: SiteConfig) -> list[Path]:
