@@ -24,9 +24,15 @@ def pytest_addoption(parser):
                     help="run every entry's snippets even if cached results exist")
 
 
+_ENTRIES_DIR = pytest.StashKey[Path]()
+
+
 def _entries_dir(config) -> Path:
-    site = load_config(Path(config.rootpath))
-    return site.resolve(site.entries).resolve()
+    """Return the configured entries folder, reading pyproject.toml once per session."""
+    if _ENTRIES_DIR not in config.stash:
+        site = load_config(Path(config.rootpath))
+        config.stash[_ENTRIES_DIR] = site.resolve(site.entries).resolve()
+    return config.stash[_ENTRIES_DIR]
 
 
 def pytest_collect_file(file_path: Path, parent):
