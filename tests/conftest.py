@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +73,19 @@ def entry(slug: str, body: str = "", code: str = "assert True", **front) -> tupl
     lines = ["---", *(f"{k}: {v}" for k, v in meta.items()), "---", "", body, "",
              "```python", code, "```", ""]
     return f"entries/{slug}.md", "\n".join(lines)
+
+
+def start_serve(project: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``glossary serve --port 0`` in ``project``; return it and its URL once it listens."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"],
+                              cwd=project, stderr=subprocess.PIPE, text=True, env=env)
+    for line in server.stderr:
+        found = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
+        if found:
+            return server, found.group(1)
+    server.wait(timeout=10)
+    raise AssertionError(f"glossary serve exited with {server.returncode} before listening")
 
 
 def soup(path: Path) -> BeautifulSoup:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_site
+from conftest import copy_site, start_serve
 from test_site import build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -125,25 +120,12 @@ def test_no_console_errors_on_any_page(browser, site):
     page.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_reloads_on_edit_and_shows_then_clears_the_error_overlay(browser, tmp_path):
     project = copy_site("basic", tmp_path / "serve")
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(port)],
-                              cwd=project, stderr=subprocess.PIPE, text=True, env=env)
+    server, url = start_serve(project)
     try:
-        deadline = time.monotonic() + 60
-        for line in server.stderr:
-            if "serving http://127.0.0.1" in line or time.monotonic() > deadline:
-                break
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{port}/concepts/softmax.html")
+        page.goto(f"{url}concepts/softmax.html")
         entry = project / "entries/softmax.md"
         original = entry.read_text()
         entry.write_text(original.replace("title: Softmax", "title: Softmax edited"))

@@ -10,9 +10,8 @@ import struct
 import subprocess
 import sys
 import termios
-import time
 
-from conftest import entry, write_entries
+from conftest import entry, start_serve, write_entries
 
 
 def _read_all(fd: int) -> str:
@@ -54,12 +53,7 @@ def test_help_lists_the_commands():
 
 def test_serve_exits_cleanly_on_ctrl_c(tmp_path):
     write_entries(tmp_path, dict([entry("a")]))
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"],
-                            cwd=tmp_path, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    for line in proc.stderr:
-        if "serving http://127.0.0.1" in line or time.monotonic() > deadline:
-            break
+    proc, _url = start_serve(tmp_path)
     proc.send_signal(signal.SIGINT)
     rest = proc.stderr.read()
     assert proc.wait(timeout=15) == 0
