@@ -20,8 +20,9 @@ from .model import RELATIONS, ROADS, SLUG_RE, Entry, Ref, Slug, Snippet, Tex, sl
 
 REQUIRED = ("title", "chunk", "abstraction", "formula")
 TEXT_KEYS = ("title", "chunk", "abstraction", "action", "formula", "road")
-LIST_KEYS = ("aliases", "tags") + RELATIONS
-KNOWN_KEYS = TEXT_KEYS + LIST_KEYS
+LIST_KEYS = ("aliases", "tags", "recognize") + RELATIONS
+MAP_KEYS = ("symbols",)
+KNOWN_KEYS = TEXT_KEYS + LIST_KEYS + MAP_KEYS
 
 _FENCE_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 CHUNK_RE = re.compile(r"\\chunk\s*\{\s*([^{}]*?)\s*\}")
@@ -92,6 +93,7 @@ def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter
         title=meta["title"], chunk=meta["chunk"], abstraction=meta["abstraction"],
         formula=formula, action=meta.get("action", ""), road=meta.get("road", ""),
         aliases=meta.get("aliases", []), tags=meta.get("tags", []), refs=refs,
+        symbols=meta.get("symbols", {}), recognize=meta.get("recognize", []),
         tokens=tokens, body_math=body_math, snippets=snippets, body_text=plain_text(tokens),
     )
 
@@ -162,6 +164,8 @@ def _parse_yaml(front: str, source: SourceText, shown: str, reporter: Reporter) 
         vpos = SourcePos(shown, value_node.start_mark.line + 2, value_node.start_mark.column + 1)
         if key in TEXT_KEYS:
             _text_value(key, value_node, vpos, meta, source, fm_offset, reporter)
+        elif key in MAP_KEYS:
+            _map_value(key, value_node, vpos, meta, shown, reporter)
         else:
             _list_value(key, value_node, vpos, meta, shown, reporter)
     for key in REQUIRED:
@@ -214,6 +218,21 @@ def _list_value(key, node, pos, meta, shown, reporter) -> None:
         values.append(value)
         if key in RELATIONS:
             meta["refs"].append(Ref(value, ipos, key))
+    meta[key] = values
+
+
+def _map_value(key, node, pos, meta, shown, reporter) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        reporter.error(pos, f"'{key}' must be a mapping, like {{'\\eta': learning rate}}")
+        return
+    values = {}
+    for name_node, meaning_node in node.value:
+        ipos = SourcePos(shown, name_node.start_mark.line + 2, name_node.start_mark.column + 1)
+        if not all(isinstance(n, yaml.ScalarNode) and str(n.value).strip()
+                   for n in (name_node, meaning_node)):
+            reporter.error(ipos, f"every item of '{key}' must be 'symbol: meaning' text")
+            continue
+        values[str(name_node.value).strip()] = " ".join(str(meaning_node.value).split())
     meta[key] = values
 
 

@@ -89,6 +89,10 @@ class Entry:
     road: str = ""
     aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    symbols: dict[str, str] = field(default_factory=dict)
+    """TeX symbol -> what it means in this entry (for the notation page and checks)."""
+    recognize: list[str] = field(default_factory=list)
+    """TeX fragments that are this entry when they appear in another formula."""
     refs: list[Ref] = field(default_factory=list)
     """Relations from the front matter, then wiki links and chunks; resolved by link."""
     tokens: list = field(default_factory=list)
