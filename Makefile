@@ -27,6 +27,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 node_modules/.installed: package.json package-lock.json | $(VENV)/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(NPM) ci --ignore-scripts --no-audit --no-fund
+	$(BIN)/python -m generator.assets  # bundle KaTeX and MiniSearch into generator/vendor/
 	touch $@
 
 setup: $(VENV)/.installed node_modules/.installed  ## create .venv and install everything the build needs

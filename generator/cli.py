@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .build import BuildResult, build
 from .config import SiteConfig, load_config
-from .diagnostics import BuildFailed, Reporter, UsageError
+from .diagnostics import BuildFailed, Reporter, UsageError, print_diagnostics
+from .emitters import FORMATS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -37,6 +38,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or repr(text)}; "
+                                         f"use one or more of {', '.join(FORMATS)}, comma-separated")
+    return names
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="glossary", description="Build the concept glossary into a static site.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -46,6 +56,9 @@ def make_parser() -> argparse.ArgumentParser:
         sub.add_argument("--entries", type=Path, help="entries folder (default: entries)")
         if name == "build":
             sub.add_argument("--out", type=Path, help="output folder (default: site)")
+            sub.add_argument("--format", type=_formats, dest="formats", metavar="FORMATS",
+                             help="what to write: html (the site, default), json "
+                                  "(glossary.json), anki (glossary.apkg); e.g. html,json")
         sub.add_argument("--jobs", type=_positive_int, help="entries run in parallel (default: CPUs)")
         sub.add_argument("--no-cache", action="store_true", help="ignore cached snippets and math")
         sub.add_argument("--timeout", type=_positive_float, help="seconds per entry's snippets (60)")
@@ -62,6 +75,9 @@ def make_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="write a new entry from the template")
     new.add_argument("title", help='the concept\'s title, e.g. "Layer normalization"')
     new.add_argument("--entries", type=Path)
+    init = commands.add_parser("init", help="start a glossary project in the current folder")
+    init.add_argument("--title", help='the glossary\'s title, e.g. "Glossary of Chemistry"')
+    init.add_argument("--subject", help='its field, e.g. "chemistry"')
     return parser
 
 
@@ -71,7 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2)
         return int(exc.code or 0)
     try:
+        if args.command == "init":
+            from .init import init_project
+            return init_project(Path.cwd(), args.title, args.subject)
         config = _config(args)
+        for warning in config.warnings:
+            print(warning, file=sys.stderr)
         if args.command == "new":
             from .new import new_entry
             return new_entry(config, args.title)
@@ -90,7 +111,8 @@ def _config(args) -> SiteConfig:
     overrides = {"entries": getattr(args, "entries", None), "out": getattr(args, "out", None),
                  "jobs": getattr(args, "jobs", None), "timeout": getattr(args, "timeout", None),
                  "memory": getattr(args, "memory", None),
-                 "isolation": getattr(args, "isolation", None)}
+                 "isolation": getattr(args, "isolation", None),
+                 "formats": getattr(args, "formats", None)}
     if getattr(args, "no_cache", False):
         overrides["use_cache"] = False
     return load_config(Path.cwd(), overrides)
@@ -102,7 +124,7 @@ def _run_build(config: SiteConfig, args) -> int:
     progress = _Progress(enabled=not args.json and sys.stderr.isatty())
     result, failed = BuildResult(), False
     try:
-        result = build(config, reporter, write=not check, health=check,
+        result = build(config, reporter, until="emit" if check else "write", health=check,
                        progress=progress.advance, on_snippets=progress.start)
     except BuildFailed as exc:
         failed, result = True, exc.result or result
@@ -114,8 +136,7 @@ def _run_build(config: SiteConfig, args) -> int:
     if args.json:
         print(json.dumps(_report(result, diagnostics), indent=None, sort_keys=False))
     else:
-        for diagnostic in diagnostics:
-            print(diagnostic.format(), file=sys.stderr)
+        print_diagnostics(diagnostics, sys.stderr)
         print(_summary(result, diagnostics, check, failed, config), file=sys.stderr)
     return EXIT_CONTENT if failed else EXIT_OK
 

@@ -12,9 +12,6 @@ import networkx as nx
 
 from .links import Glossary
 
-# One style per relation type (stroke class in style.css, arrow or not).
-EDGE_KINDS = ("uses", "builds_on", "see_also", "wikilink")
-
 
 def _node(slug: str, title: str, x: float, y: float, root: str, anchor: str = "middle",
           cls: str = "") -> str:
@@ -28,8 +25,10 @@ def _node(slug: str, title: str, x: float, y: float, root: str, anchor: str = "m
             f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">{escape(title)}</text></a>')
 
 
-def _edge(kind: str, x1: float, y1: float, x2: float, y2: float) -> str:
-    marker = ' marker-end="url(#arrow)"' if kind in ("uses", "builds_on") else ""
+def _edge(glossary: Glossary, kind: str, x1: float, y1: float, x2: float, y2: float) -> str:
+    """Return one relation as a line styled by its kind (``vocabulary.css``)."""
+    arrow = glossary.vocabulary.relation(kind).stroke.arrow
+    marker = ' marker-end="url(#arrow)"' if arrow else ""
     return (f'<line class="edge edge-{kind}" x1="{x1:.1f}" y1="{y1:.1f}" '
             f'x2="{x2:.1f}" y2="{y2:.1f}"{marker}/>')
 
@@ -39,8 +38,14 @@ _DEFS = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="16" refY="5" marker
          'class="arrow"/></marker></defs>')
 
 
+def edge_kinds(glossary: Glossary) -> tuple[str, ...]:
+    """Return the relation kinds drawn on maps, in the vocabulary's order."""
+    return tuple(kind.key for kind in glossary.vocabulary.map_relations)
+
+
 def _edges(glossary: Glossary) -> list[tuple[str, str, str]]:
-    return [(a, b, kind) for a, b, kind in glossary.edges() if kind in EDGE_KINDS]
+    kinds = edge_kinds(glossary)
+    return [(a, b, kind) for a, b, kind in glossary.edges() if kind in kinds]
 
 
 def layout(glossary: Glossary, width: float, height: float) -> dict[str, tuple[float, float]]:
@@ -73,7 +78,7 @@ def concept_map_svg(glossary: Glossary, root: str) -> str:
              f'aria-label="Concept map of {count} entries" xmlns="http://www.w3.org/2000/svg">',
              _DEFS]
     for a, b, kind in _edges(glossary):
-        parts.append(_edge(kind, *pos[a], *pos[b]))
+        parts.append(_edge(glossary, kind, *pos[a], *pos[b]))
     for entry in sorted(glossary.entries, key=lambda e: e.slug):
         x, y = pos[entry.slug]
         parts.append(_node(entry.slug, entry.title, x, y, root))
@@ -96,12 +101,13 @@ def neighbour_map_svg(glossary: Glossary, slug: str, root: str) -> str:
     parts = [f'<svg class="neighbour-map" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="Neighbours of {escape(glossary.by_slug[slug].title)}" '
              'xmlns="http://www.w3.org/2000/svg">', _DEFS]
-    others = sorted(kinds, key=lambda s: (EDGE_KINDS.index(kinds[s]), glossary.by_slug[s].title))
+    order = edge_kinds(glossary)
+    others = sorted(kinds, key=lambda s: (order.index(kinds[s]), glossary.by_slug[s].title))
     nodes = []
     for i, other in enumerate(others):
         angle = 2 * math.pi * i / len(others) - math.pi / 2
         x, y = cx + 1.6 * radius * math.cos(angle), cy + radius * math.sin(angle)
-        parts.append(_edge(kinds[other], cx, cy, x, y))
+        parts.append(_edge(glossary, kinds[other], cx, cy, x, y))
         anchor = "start" if x >= cx else "end"
         nodes.append(_node(other, glossary.by_slug[other].title, x, y, root, anchor))
     parts.extend(nodes)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import UsageError, did_you_mean
+from .vocabulary import Vocabulary, VocabularyError, extend
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class SiteConfig:
     """Project folder: where pyproject.toml is; relative paths below start here."""
     title: str = "Concept Glossary of Deep Learning"
     description: str = "Deep-learning concepts as words, named chunks and actions."
+    subject: str = "deep learning"
+    """The field the glossary covers, as the templates say it ("concepts of deep learning")."""
     base_url: str = ""
     """Public URL of the site (``https://example.org/glossary/``); enables sitemap.xml."""
     repo_url: str = ""
@@ -28,6 +31,8 @@ class SiteConfig:
     out: Path = Path("site")
     cache_dir: Path = Path(".glossary-cache")
     macros: Path = Path("macros.tex")
+    theme_dir: Path | None = None
+    """Folder with ``templates/`` and ``static/`` that override the built-in ones."""
     timeout: float = 60.0
     """Wall-clock seconds one entry's snippets may take together."""
     memory: int = 2048
@@ -37,6 +42,14 @@ class SiteConfig:
     use_cache: bool = True
     isolation: str = "fork"
     """``fork`` (warm worker) or ``spawn`` (fresh interpreter per entry)."""
+    vocabulary: Vocabulary = Vocabulary()
+    """Relation kinds, roads and entry fields, extended from ``[tool.glossary]``."""
+    formats: tuple[str, ...] = ("html",)
+    """Outputs to write: ``html`` (the site), ``json``, ``anki``."""
+    warnings: tuple[str, ...] = ()
+    """Problems in ``[tool.glossary]`` that do not stop a build (unknown keys)."""
+    has_section: bool = False
+    """pyproject.toml has a ``[tool.glossary]`` section (the pytest plugin collects only then)."""
 
     @property
     def workers(self) -> int:
@@ -48,10 +61,11 @@ class SiteConfig:
 
 
 _FILE_KEYS = {
-    "title": str, "description": str, "base_url": str, "repo_url": str, "repo_branch": str,
-    "entries": Path, "out": Path, "cache_dir": Path, "macros": Path,
-    "timeout": float, "memory": int, "jobs": int,
+    "title": str, "description": str, "subject": str, "base_url": str, "repo_url": str,
+    "repo_branch": str, "entries": Path, "out": Path, "cache_dir": Path, "macros": Path,
+    "theme_dir": Path, "timeout": float, "memory": int, "jobs": int,
 }
+_TABLE_KEYS = ("relations", "roads", "fields")
 
 
 def load_config(root: Path, overrides: dict | None = None) -> SiteConfig:
@@ -63,10 +77,13 @@ def load_config(root: Path, overrides: dict | None = None) -> SiteConfig:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("glossary", {})
+            tool = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(f"{pyproject}: error: cannot read pyproject.toml: {exc}") from None
-        values.update(_check_table(table, pyproject))
+        table = tool.get("glossary")
+        if isinstance(table, dict):
+            values["has_section"] = True
+            values.update(_check_table(table, pyproject))
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = value
@@ -77,19 +94,34 @@ def load_config(root: Path, overrides: dict | None = None) -> SiteConfig:
 
 
 def _check_table(table: dict, pyproject: Path) -> dict:
-    errors, values = [], {}
+    errors, warnings, values = [], [], {}
     for key, value in table.items():
+        if key in _TABLE_KEYS:
+            continue
         kind = _FILE_KEYS.get(key)
-        if kind is None:
-            errors.append(f"unknown key '{key}'{did_you_mean(key, _FILE_KEYS)}")
+        if kind is None:  # a newer generator's key, or a typo: say so, go on
+            warnings.append(f"{pyproject.name}: warning: [tool.glossary] unknown key '{key}' is "
+                            f"ignored{did_you_mean(key, (*_FILE_KEYS, *_TABLE_KEYS))}")
             continue
         expected = (int, float) if kind is float else (str if kind is Path else kind)
         if not isinstance(value, expected) or isinstance(value, bool):
             errors.append(f"'{key}' must be a {kind.__name__ if kind is not Path else 'path string'}")
             continue
         values[key] = kind(value)
+    tables = {}
+    for key in _TABLE_KEYS:
+        tables[key] = table.get(key, {})
+        if not isinstance(tables[key], dict):
+            errors.append(f"'{key}' must be a table ([tool.glossary.{key}.NAME])")
+            tables[key] = {}
+    try:
+        values["vocabulary"] = extend(Vocabulary(), tables["relations"], tables["roads"],
+                                      tables["fields"])
+    except VocabularyError as exc:
+        errors.extend(str(exc).splitlines())
     if errors:
         raise UsageError("\n".join(f"{pyproject}: error: [tool.glossary] {e}" for e in errors))
+    values["warnings"] = tuple(warnings)
     return values
 
 

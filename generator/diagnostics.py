@@ -7,8 +7,9 @@ build reports every problem of every file at once, sorted by file and line.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import IO, Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -79,6 +80,39 @@ class Reporter:
         """Return the diagnostics sorted by file, line and column, duplicates dropped."""
         unique = dict.fromkeys(self.diagnostics)
         return sorted(unique, key=lambda d: (d.pos.path, d.pos.line, d.pos.col, d.message))
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic], stream: IO[str]) -> None:
+    """Print diagnostics for people, and as workflow annotations under GitHub Actions.
+
+    The annotations (``::error file=...,line=...,col=...::message``) put every
+    error on the pull request's diff, next to the line it is about.
+    """
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=stream)
+        if annotate and diagnostic.severity in ("error", "warning"):
+            print(annotation(diagnostic), file=stream)
+    stream.flush()
+
+
+def annotation(diagnostic: Diagnostic) -> str:
+    """Return the GitHub Actions workflow command for one diagnostic."""
+    pos = diagnostic.pos
+    props = [f"file={_escape(pos.path, True)}"]
+    if pos.line:
+        props.append(f"line={pos.line}")
+    if pos.col:
+        props.append(f"col={pos.col}")
+    message = diagnostic.message + (f"\n{diagnostic.detail}" if diagnostic.detail else "")
+    return f"::{diagnostic.severity} {','.join(props)}::{_escape(message)}"
+
+
+def _escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
 
 
 class BuildFailed(Exception):

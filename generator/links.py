@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .diagnostics import Reporter, SourcePos, did_you_mean
+from .diagnostics import Reporter, did_you_mean
 from .model import Entry, Ref, link_key
-
-# Each relation shows on both pages; this is the name it has on each end.
-RELATION_LABELS = {
-    "uses": ("Uses", "Used by"),
-    "builds_on": ("Builds on", "Leads to"),
-    "see_also": ("See also", "See also"),
-    "chunk": ("Chunks in its formula", "Appears inside the formula of"),
-    "wikilink": ("Mentions", "Mentioned in"),
-}
+from .vocabulary import Vocabulary
 
 
 @dataclass
@@ -38,6 +30,7 @@ class Glossary:
     keys: dict[str, str]
     """link_key(slug or alias) -> slug."""
     relations: dict[str, Relations]
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     def resolve(self, target: str) -> str | None:
         """Return the slug a link target names, ignoring case, spaces and hyphens."""
@@ -52,7 +45,8 @@ class Glossary:
         return sorted(out)
 
 
-def link(entries: list[Entry], reporter: Reporter, known_broken: set[str] = frozenset()) -> Glossary:
+def link(entries: list[Entry], reporter: Reporter, known_broken: set[str] = frozenset(),
+         vocabulary: Vocabulary = Vocabulary()) -> Glossary:
     """Index all entries, report duplicates and dangling references, and build relations.
 
     :param known_broken: slugs of files that failed to load; links to them are not
@@ -62,13 +56,14 @@ def link(entries: list[Entry], reporter: Reporter, known_broken: set[str] = froz
     for entry in sorted(entries, key=lambda e: e.path):
         if entry.slug in by_slug:
             first = by_slug[entry.slug]
-            reporter.error(_pos(entry), f"duplicate slug '{entry.slug}': {first.path} has the same "
+            reporter.error(entry.source.start(), f"duplicate slug '{entry.slug}': {first.path} has the same "
                            "file name; slugs must be unique across all folders")
             continue
         by_slug[entry.slug] = entry
     keys = _index_keys(by_slug, reporter)
     glossary = Glossary(sorted(by_slug.values(), key=lambda e: (e.title.lower(), e.slug)),
-                        by_slug, keys, {slug: Relations() for slug in by_slug})
+                        by_slug, keys, {slug: Relations() for slug in by_slug}, vocabulary)
+    front_matter = set(vocabulary.front_matter_relations)
     names = sorted({*by_slug, *(a for e in by_slug.values() for a in e.aliases)})
     broken_keys = {link_key(slug) for slug in known_broken}
     for entry in glossary.entries:
@@ -78,44 +73,27 @@ def link(entries: list[Entry], reporter: Reporter, known_broken: set[str] = froz
                 continue
             if target is None:
                 reporter.error(ref.pos, _unknown(ref, names))
-            elif target == entry.slug and ref.kind in ("uses", "builds_on", "see_also"):
+            elif target == entry.slug and ref.kind in front_matter:
                 reporter.error(ref.pos, f"'{ref.target}' in '{ref.kind}' is this entry itself")
             elif target != entry.slug:
                 _add(glossary, entry.slug, target, ref.kind)
     return glossary
 
 
-def _pos(entry: Entry) -> SourcePos:
-    return SourcePos(entry.path, 1, 1)
-
-
 def _index_keys(by_slug: dict[str, Entry], reporter: Reporter) -> dict[str, str]:
     keys: dict[str, str] = {link_key(slug): slug for slug in by_slug}
     for entry in by_slug.values():
-        for alias in entry.aliases:
+        positions = entry.item_positions.get("aliases", ())
+        for alias, pos in zip(entry.aliases, positions, strict=True):
             key = link_key(alias)
             owner = keys.get(key)
             if owner is None:
                 keys[key] = entry.slug
             elif owner != entry.slug:
                 other = by_slug[owner]
-                reporter.error(_alias_pos(entry, alias),
-                               f"alias '{alias}' is already a name of '{owner}' ({other.path}); "
-                               "every alias must name one entry")
+                reporter.error(pos, f"alias '{alias}' is already a name of '{owner}' "
+                               f"({other.path}); every alias must name one entry")
     return keys
-
-
-def _alias_pos(entry: Entry, alias: str) -> SourcePos:
-    for number, line in enumerate(_front_lines(entry), start=1):
-        col = line.find(alias)
-        if col >= 0 and number > 1:
-            return SourcePos(entry.path, number, col + 1)
-    return SourcePos(entry.path, 1, 1)
-
-
-def _front_lines(entry: Entry) -> list[str]:
-    front = entry.tokens[0].content if entry.tokens and entry.tokens[0].type == "front_matter" else ""
-    return ["---", *front.splitlines()]
 
 
 def _unknown(ref: Ref, names: list[str]) -> str:
@@ -133,5 +111,5 @@ def _add(glossary: Glossary, source: str, target: str, kind: str) -> None:
     back = glossary.relations[target].incoming.setdefault(kind, [])
     if source not in back:
         back.append(source)
-    if kind == "chunk":  # a chunk in the formula counts as `uses`
-        _add(glossary, source, target, "uses")
+    for implied in glossary.vocabulary.relation(kind).implies:  # a chunk counts as `uses`
+        _add(glossary, source, target, implied)

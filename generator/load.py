@@ -1,12 +1,13 @@
 """Stage 2: read one entry file into a validated ``Entry``.
 
-Every problem is reported with its file, line and column; a file with errors
-still yields as many diagnostics as can be found, but no ``Entry``.
+Every problem is reported with its file, line and column (computed by the
+file's ``SourceText``); a file with errors still yields as many diagnostics as
+can be found, but no ``Entry``. Which keys exist, which are required and which
+are relations comes from the vocabulary.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from pathlib import Path
 
@@ -16,165 +17,161 @@ from markdown_it import MarkdownIt
 from .diagnostics import Reporter, SourcePos, did_you_mean
 from .discover import display_path
 from .markdown import plain_text
-from .model import RELATIONS, ROADS, SLUG_RE, Entry, Ref, Slug, Snippet, Tex, slugify
-
-REQUIRED = ("title", "chunk", "abstraction", "formula")
-TEXT_KEYS = ("title", "chunk", "abstraction", "action", "formula", "road")
-LIST_KEYS = ("aliases", "tags", "recognize") + RELATIONS
-MAP_KEYS = ("symbols",)
-KNOWN_KEYS = TEXT_KEYS + LIST_KEYS + MAP_KEYS
+from .model import SLUG_RE, Chunk, Entry, Ref, Slug, Snippet, Tex, slugify
+from .source import SourceText
+from .vocabulary import Vocabulary
 
 _FENCE_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
-CHUNK_RE = re.compile(r"\\chunk\s*\{\s*([^{}]*?)\s*\}")
+_CHUNK = re.compile(r"\\chunk(?![A-Za-z])\s*\{")
 
 
-class SourceText:
-    """A file's text with offset <-> (line, col) arithmetic (1-based lines and columns)."""
+class _Front:
+    """The front matter's YAML text and where it starts in the file."""
 
-    def __init__(self, text: str):
-        self.text = text
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    def __init__(self, source: SourceText, start: int, end: int):
+        self.source, self.start, self.text = source, start, source.text[start:end]
 
-    def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        return line + 1, offset - self.line_starts[line] + 1
-
-    def offset(self, line: int) -> int:
-        """Return the offset of the start of 1-based ``line``."""
-        return self.line_starts[min(max(line, 1), len(self.line_starts)) - 1]
-
-    def align(self, value: str, start: int) -> tuple[tuple[int, int], ...]:
-        """Map each character of ``value`` to a file position, searching from ``start``.
-
-        ``value`` is the text as a parser returned it: YAML block scalars lose their
-        indentation and folded ones turn newlines into spaces, so characters are
-        matched greedily and whitespace matches any whitespace.
-        """
-        text, j, offsets = self.text, start, []
-        for char in value:
-            probe = j
-            while probe < len(text) and text[probe] != char and not (
-                    char.isspace() and text[probe].isspace()):
-                probe += 1
-            if probe < len(text):
-                j = probe
-            offsets.append(self.line_col(min(j, len(text) - 1) if text else 0))
-            j += 1
-        return tuple(offsets)
+    def pos(self, mark) -> SourcePos:
+        """Return the file position of a YAML mark (its index counts from the front matter)."""
+        return self.source.pos(self.start + mark.index)
 
 
-def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter) -> Entry | None:
+def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter,
+               vocabulary: Vocabulary = Vocabulary()) -> Entry | None:
     """Read, split, validate and parse one entry file."""
     shown = display_path(path)
-    text = _read_text(path, shown, reporter)
-    if text is None:
+    source = _read_source(path, shown, reporter)
+    if source is None:
         return None
-    source = SourceText(text)
-    split = _split_front_matter(text, shown, reporter)
-    if split is None:
+    front = _split_front_matter(source, reporter)
+    if front is None:
         return None
-    meta = _parse_yaml(split, source, shown, reporter)
+    meta = _parse_yaml(front, vocabulary, reporter)
     if meta is None:
         return None
-    slug = _check_slug(path, shown, reporter)
-    tokens = md.parse(text)
+    slug = _check_slug(path, source, reporter)
+    tokens = md.parse(source.text)
     snippets = _snippets(tokens)
     if not any(s.run for s in snippets):
-        reporter.error(SourcePos(shown, split.count("\n") + 3, 1),
+        after_front = source.line_of(front.start + len(front.text)) + 1
+        reporter.error(SourcePos(source.path, after_front, 1),
                        "no executed python block: add a ```python block that checks the formula "
                        "(a ```python norun block is shown but not run)")
-    body_math, links = _body_math_and_links(tokens, source, shown)
-    if slug is None or any(key not in meta for key in REQUIRED):
+    _report_placeholders(source, front.start, reporter)
+    body_math, links = _body_math_and_links(tokens, source)
+    if slug is None or any(key not in meta["values"] for key in vocabulary.required):
         return None  # later stages need these; other errors still let them check the rest
-    formula = meta["formula"]
-    refs = [*meta["refs"], *_chunk_refs(formula), *_chunk_refs_all(body_math), *links]
+    values = meta["values"]
+    formula = values["formula"]
+    refs = [*meta["refs"], *_chunk_refs(formula), *(r for t in body_math for r in _chunk_refs(t)),
+            *links]
     return Entry(
-        path=shown, rel_path=path.relative_to(entries_dir).as_posix(), slug=Slug(slug),
-        title=meta["title"], chunk=meta["chunk"], abstraction=meta["abstraction"],
-        formula=formula, action=meta.get("action", ""), road=meta.get("road", ""),
-        aliases=meta.get("aliases", []), tags=meta.get("tags", []), refs=refs,
-        symbols=meta.get("symbols", {}), recognize=meta.get("recognize", []),
-        tokens=tokens, body_math=body_math, snippets=snippets, body_text=plain_text(tokens),
+        path=shown, source=source, rel_path=path.relative_to(entries_dir).as_posix(),
+        slug=Slug(slug), title=values["title"], chunk=values["chunk"],
+        abstraction=values["abstraction"], formula=formula, action=values.get("action", ""),
+        road=values.get("road", ""), aliases=values.get("aliases", []),
+        tags=values.get("tags", []), symbols=values.get("symbols", {}),
+        recognize=values.get("recognize", []), refs=refs, tokens=tokens, body_math=body_math,
+        snippets=snippets, body_text=plain_text(tokens),
+        fields={spec.key: values[spec.key] for spec in vocabulary.extra_fields
+                if spec.key in values},
+        positions=meta["positions"], item_positions=meta["items"],
     )
 
 
-def _read_text(path: Path, shown: str, reporter: Reporter) -> str | None:
+_PLACEHOLDER = re.compile(r"\bTODO\b")
+
+
+def _report_placeholders(source: SourceText, front_start: int, reporter: Reporter) -> None:
+    """Report every ``TODO`` the entry template wrote and nobody replaced (comments aside)."""
+    for match in _PLACEHOLDER.finditer(source.text, front_start):
+        line_start = source.text.rfind("\n", 0, match.start()) + 1
+        if source.text[line_start:match.start()].lstrip().startswith("# Every TODO"):
+            continue  # the template's own explanation, a YAML comment
+        reporter.error(source.pos(match.start()), "placeholder 'TODO' from the entry template: "
+                       "replace it with the real text")
+
+
+def _read_source(path: Path, shown: str, reporter: Reporter) -> SourceText | None:
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[:exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
-        reporter.error(SourcePos(shown, line, col),
+        before = SourceText(shown, data[:exc.start].decode("utf-8", "replace"))
+        reporter.error(before.pos(len(before.text)),
                        f"file is not UTF-8 (byte 0x{data[exc.start]:02x}): save it as UTF-8")
         return None
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    source = SourceText(shown, text)
     if not text.strip():
-        reporter.error(SourcePos(shown, 1, 1), "file is empty: an entry starts with front matter "
+        reporter.error(source.start(), "file is empty: an entry starts with front matter "
                        "between two '---' lines (run 'glossary new \"Title\"' for a template)")
         return None
-    return text
+    return source
 
 
-def _split_front_matter(text: str, shown: str, reporter: Reporter) -> str | None:
+def _split_front_matter(source: SourceText, reporter: Reporter) -> _Front | None:
     """Return the YAML text between the opening and closing ``---`` lines."""
+    text = source.text
     if not re.match(r"---[ \t]*\n", text):
-        reporter.error(SourcePos(shown, 1, 1), "missing front matter: the first line must be '---'")
+        reporter.error(source.start(), "missing front matter: the first line must be '---'")
         return None
     first_newline = text.index("\n") + 1
     close = _FENCE_CLOSE.search(text, first_newline)
     if close is None:
-        reporter.error(SourcePos(shown, 1, 1),
+        reporter.error(source.start(),
                        "front matter is not closed: add a line '---' after the last key")
         return None
-    return text[first_newline:close.start()]
+    return _Front(source, first_newline, close.start())
 
 
-def _parse_yaml(front: str, source: SourceText, shown: str, reporter: Reporter) -> dict | None:
+def _parse_yaml(front: _Front, vocabulary: Vocabulary, reporter: Reporter) -> dict | None:
     try:
-        root = yaml.compose(front, Loader=yaml.SafeLoader)
+        root = yaml.compose(front.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        pos = front.pos(mark) if mark else front.source.pos(front.start)
         problem = getattr(exc, "problem", None) or str(exc)
         context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and context_mark is not None and context_mark.line + 2 != line:
-            problem += f" ({context} started at line {context_mark.line + 2})"
-        reporter.error(SourcePos(shown, line, col), f"invalid YAML in front matter: {problem}")
+        if context and context_mark is not None and front.pos(context_mark).line != pos.line:
+            problem += f" ({context} started at line {front.pos(context_mark).line})"
+        reporter.error(pos, f"invalid YAML in front matter: {problem}")
         return None
     if not isinstance(root, yaml.MappingNode):
-        line = root.start_mark.line + 2 if root is not None else 2
-        reporter.error(SourcePos(shown, line, 1), "front matter must be a mapping of 'key: value' lines")
+        pos = front.pos(root.start_mark) if root is not None else front.source.pos(front.start)
+        reporter.error(SourcePos(pos.path, pos.line, 1),
+                       "front matter must be a mapping of 'key: value' lines")
         return None
-    fm_offset = source.offset(2)
-    meta: dict = {"refs": []}
+    meta: dict = {"values": {}, "refs": [], "positions": {}, "items": {}}
+    known = vocabulary.field_keys
     seen: set[str] = set()
     for key_node, value_node in root.value:
         key = str(key_node.value)
-        pos = SourcePos(shown, key_node.start_mark.line + 2, key_node.start_mark.column + 1)
+        pos = front.pos(key_node.start_mark)
         if key in seen:
             reporter.error(pos, f"duplicate key '{key}'")
             continue
         seen.add(key)
-        if key not in KNOWN_KEYS:
-            reporter.error(pos, f"unknown key '{key}'{did_you_mean(key, KNOWN_KEYS)}; "
-                           f"known keys: {', '.join(KNOWN_KEYS)}")
+        spec = vocabulary.field(key)
+        if spec is None:
+            reporter.error(pos, f"unknown key '{key}'{did_you_mean(key, known)}; "
+                           f"known keys: {', '.join(known)}")
             continue
-        vpos = SourcePos(shown, value_node.start_mark.line + 2, value_node.start_mark.column + 1)
-        if key in TEXT_KEYS:
-            _text_value(key, value_node, vpos, meta, source, fm_offset, reporter)
-        elif key in MAP_KEYS:
-            _map_value(key, value_node, vpos, meta, shown, reporter)
+        vpos = front.pos(value_node.start_mark)
+        meta["positions"][key] = vpos
+        if spec.kind in ("text", "tex", "road"):
+            _text_value(key, spec.kind, value_node, vpos, meta, front, vocabulary, reporter)
+        elif spec.kind == "map":
+            _map_value(key, value_node, vpos, meta, front, reporter)
         else:
-            _list_value(key, value_node, vpos, meta, shown, reporter)
-    for key in REQUIRED:
+            _list_value(key, spec.kind == "relation", value_node, vpos, meta, front, reporter)
+    for key in vocabulary.required:
         if key not in seen:
-            reporter.error(SourcePos(shown, 1, 1), f"missing required key '{key}'")
+            reporter.error(front.source.start(), f"missing required key '{key}'")
     return meta
 
 
-def _text_value(key, node, pos, meta, source, fm_offset, reporter) -> None:
+def _text_value(key, kind, node, pos, meta, front: _Front, vocabulary, reporter) -> None:
     if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
         reporter.error(pos, f"'{key}' must be text")
         return
@@ -182,23 +179,23 @@ def _text_value(key, node, pos, meta, source, fm_offset, reporter) -> None:
     if not value:
         reporter.error(pos, f"'{key}' is empty")
         return
-    if key == "road" and value not in ROADS:
-        reporter.error(pos, f"unknown road '{value}'{did_you_mean(value, ROADS)}; "
-                       f"use one of: {', '.join(ROADS)}")
+    if kind == "road" and value not in vocabulary.road_keys:
+        roads = vocabulary.road_keys
+        reporter.error(pos, f"unknown road '{value}'{did_you_mean(value, roads)}; "
+                       f"use one of: {', '.join(roads)}")
         return
-    if key == "formula":
-        start = fm_offset + node.start_mark.index
+    if kind == "tex":
+        source = front.source
+        start = front.start + node.start_mark.index
         if node.style in ("|", ">"):
             start = source.text.find("\n", start) + 1
-        first = value.splitlines()[0].strip()
-        found = source.text.find(first, start)
-        start = found if found >= 0 else start
-        meta[key] = Tex(value, True, source.align(value, start), pos.path)
+        found = source.text.find(value.splitlines()[0].strip(), start)
+        meta["values"][key] = make_tex(value, True, source, found if found >= 0 else start)
         return
-    meta[key] = " ".join(value.split()) if key != "abstraction" else value
+    meta["values"][key] = " ".join(value.split()) if key != "abstraction" else value
 
 
-def _list_value(key, node, pos, meta, shown, reporter) -> None:
+def _list_value(key, is_relation, node, pos, meta, front: _Front, reporter) -> None:
     if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
         items = [node]  # a single value is a one-item list
     elif isinstance(node, yaml.SequenceNode):
@@ -208,41 +205,43 @@ def _list_value(key, node, pos, meta, shown, reporter) -> None:
     else:
         reporter.error(pos, f"'{key}' must be a list, like [softmax, dot-product]")
         return
-    values = []
+    values, positions = [], []
     for item in items:
-        ipos = SourcePos(shown, item.start_mark.line + 2, item.start_mark.column + 1)
+        ipos = front.pos(item.start_mark)
         if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
             reporter.error(ipos, f"every item of '{key}' must be non-empty text")
             continue
         value = str(item.value).strip()
         values.append(value)
-        if key in RELATIONS:
+        positions.append(ipos)
+        if is_relation:
             meta["refs"].append(Ref(value, ipos, key))
-    meta[key] = values
+    meta["values"][key] = values
+    meta["items"][key] = tuple(positions)
 
 
-def _map_value(key, node, pos, meta, shown, reporter) -> None:
+def _map_value(key, node, pos, meta, front: _Front, reporter) -> None:
     if not isinstance(node, yaml.MappingNode):
-        reporter.error(pos, f"'{key}' must be a mapping, like {{'\\eta': learning rate}}")
+        reporter.error(pos, f"'{key}' must be a mapping, like {{'\\\\eta': learning rate}}")
         return
     values = {}
     for name_node, meaning_node in node.value:
-        ipos = SourcePos(shown, name_node.start_mark.line + 2, name_node.start_mark.column + 1)
         if not all(isinstance(n, yaml.ScalarNode) and str(n.value).strip()
                    for n in (name_node, meaning_node)):
-            reporter.error(ipos, f"every item of '{key}' must be 'symbol: meaning' text")
+            reporter.error(front.pos(name_node.start_mark),
+                           f"every item of '{key}' must be 'symbol: meaning' text")
             continue
         values[str(name_node.value).strip()] = " ".join(str(meaning_node.value).split())
-    meta[key] = values
+    meta["values"][key] = values
 
 
-def _check_slug(path: Path, shown: str, reporter: Reporter) -> str | None:
+def _check_slug(path: Path, source: SourceText, reporter: Reporter) -> str | None:
     slug = path.stem
     if SLUG_RE.match(slug):
         return slug
     better = slugify(slug)
     hint = f"; rename it to '{better}.md'" if better else ""
-    reporter.error(SourcePos(shown, 1, 1),
+    reporter.error(source.start(),
                    f"file name '{path.name}' is not a valid slug: use lower-case a-z, 0-9 and "
                    f"single hyphens{hint}")
     return None
@@ -261,38 +260,102 @@ def _snippets(tokens: list) -> list[Snippet]:
     return snippets
 
 
-def _body_math_and_links(tokens: list, source: SourceText, shown: str) -> tuple[list[Tex], list[Ref]]:
+def _body_math_and_links(tokens: list, source: SourceText) -> tuple[list[Tex], list[Ref]]:
     """Find every formula and wiki link of the body with its file position."""
     maths, links = [], []
     for token in tokens:
         if token.type in ("math_block", "math_block_label"):
-            maths.append(_locate_tex(token.content, True, token.map[0] + 1, source, shown))
+            maths.append(_locate_tex(token.content, True, token.map[0] + 1, source))
         cursor = 0
         for child in token.children or []:
-            if child.type == "math_inline" or child.type == "math_inline_double":
+            if child.type in ("math_inline", "math_inline_double"):
                 found = token.content.find(child.content, cursor)
                 cursor = found + len(child.content) if found >= 0 else cursor
                 line = token.map[0] + 1 + token.content[:max(found, 0)].count("\n")
                 maths.append(_locate_tex(child.content, child.type == "math_inline_double",
-                                         line, source, shown))
+                                         line, source))
             elif child.type == "wikilink":
                 line = token.map[0] + 1 + token.content[:child.meta["offset"]].count("\n")
-                col = source.text.find(child.meta["raw"], source.offset(line)) - source.offset(line)
-                links.append(Ref(child.meta["target"], SourcePos(shown, line, max(col, 0) + 1),
+                start = source.line_offset(line)
+                found = source.text.find(child.meta["raw"], start)
+                links.append(Ref(child.meta["target"], source.pos(found if found >= 0 else start),
                                  "wikilink"))
     return maths, links
 
 
-def _locate_tex(tex: str, display: bool, line: int, source: SourceText, shown: str) -> Tex:
+def _locate_tex(tex: str, display: bool, line: int, source: SourceText) -> Tex:
     tex = tex.strip()
-    start = source.offset(line)
+    start = source.line_offset(line)
     found = source.text.find(tex.splitlines()[0] if tex else tex, start)
-    return Tex(tex, display, source.align(tex, found if found >= 0 else start), shown)
+    return make_tex(tex, display, source, found if found >= 0 else start)
+
+
+def make_tex(tex: str, display: bool, source: SourceText, start: int) -> Tex:
+    """Return a Tex located at ``start`` in ``source``, with its chunk tree parsed."""
+    offsets = source.align(tex, start)
+    positions = lambda i: source.pos(offsets[min(i, len(offsets) - 1)]) if offsets else source.start()
+    targets: list[tuple[int, int, int]] = []
+    chunks = _parse_chunks(tex, 0, len(tex), positions, targets)
+    engine, shifts = _engine_tex(tex, targets)
+    return Tex(tex, display, source, offsets, tuple(chunks), engine, shifts)
+
+
+def _parse_chunks(tex: str, start: int, end: int, positions,
+                  targets: list[tuple[int, int, int]]) -> list[Chunk]:
+    """Return the chunks of ``tex[start:end]``, each with the chunks nested inside it.
+
+    ``targets`` collects (start, end, chunk index) of every target name, in order.
+    """
+    chunks, pos = [], start
+    while (match := _CHUNK.search(tex, pos, end)) is not None:
+        target_end = _closing_brace(tex, match.end(), end)
+        body_open = re.compile(r"\s*\{").match(tex, target_end + 1, end) if target_end else None
+        if body_open is None:
+            pos = match.end()
+            continue  # malformed: the math engine reports it
+        body_end = _closing_brace(tex, body_open.end(), end)
+        if body_end is None:
+            pos = match.end()
+            continue
+        raw_target = tex[match.end():target_end]
+        lead = len(raw_target) - len(raw_target.lstrip())
+        index = len(targets)
+        targets.append((match.end(), target_end, index))
+        children = _parse_chunks(tex, body_open.end(), body_end, positions, targets)
+        chunks.append(Chunk(raw_target.strip(), index, body_open.end(), body_end,
+                            positions(match.end() + lead), tuple(children)))
+        pos = body_end + 1
+    return chunks
+
+
+def _closing_brace(tex: str, start: int, end: int) -> int | None:
+    """Return the index of the ``}`` closing a group that opened just before ``start``."""
+    depth, i = 1, start
+    while i < end:
+        char = tex[i]
+        if char == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            return i
+        i += 1
+    return None
+
+
+def _engine_tex(tex: str, targets: list[tuple[int, int, int]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Replace each chunk's target by its index, so the rendered output names chunks exactly."""
+    out, shifts, pos, removed, length = [], [], 0, 0, 0
+    for begin, finish, index in targets:  # in text order: a target precedes its body
+        label = str(index)
+        out += [tex[pos:begin], label]
+        length += (begin - pos) + len(label)
+        removed += (finish - begin) - len(label)
+        shifts.append((length, removed))
+        pos = finish
+    out.append(tex[pos:])
+    return "".join(out), tuple(shifts)
 
 
 def _chunk_refs(tex: Tex) -> list[Ref]:
-    return [Ref(m.group(1), tex.pos_at(m.start(1)), "chunk") for m in CHUNK_RE.finditer(tex.tex)]
-
-
-def _chunk_refs_all(maths: list[Tex]) -> list[Ref]:
-    return [ref for tex in maths for ref in _chunk_refs(tex)]
+    return [Ref(chunk.target, chunk.pos, "chunk") for chunk in tex.all_chunks()]

@@ -11,12 +11,10 @@ from dataclasses import dataclass, field
 from typing import NewType
 
 from .diagnostics import SourcePos
+from .source import SourceText
 
 Slug = NewType("Slug", str)
 """File stem of an entry: lower-case ``a-z0-9`` words joined by single hyphens."""
-
-ROADS = ("abstraction", "chunking", "action")
-RELATIONS = ("uses", "builds_on", "see_also")
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -43,21 +41,63 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Chunk:
+    """A ``\\chunk{target}{tex}`` of a formula: a named sub-expression, maybe holding others."""
+
+    target: str
+    """The entry it names, as written (slug or alias); resolved by link."""
+    index: int
+    """Number of this chunk in its formula, in reading (pre-)order; the engine marks it."""
+    start: int
+    end: int
+    """Span of the chunk's inner TeX in ``Tex.tex``."""
+    pos: SourcePos
+    """Where the target is written in the file."""
+    children: tuple["Chunk", ...] = ()
+
+    def walk(self):
+        """Yield this chunk and every chunk inside it, outer before inner."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True, eq=False)
 class Tex:
-    """One formula, display or inline, with the file position of each character."""
+    """One formula, display or inline, with the file offset of each of its characters."""
 
     tex: str
     display: bool
-    positions: tuple[tuple[int, int], ...]
-    """(line, col) in the markdown file for each character of ``tex``; filled by load."""
-    path: str
+    source: SourceText
+    offsets: tuple[int, ...]
+    """File offset of each character of ``tex``; filled by load."""
+    chunks: tuple[Chunk, ...] = ()
+    """Top-level chunks (each holds its nested ones)."""
+    engine_tex: str = ""
+    """``tex`` as the math engine gets it: each chunk target replaced by its index."""
+    engine_shifts: tuple[tuple[int, int], ...] = ()
+    """(index in engine_tex, characters removed before it) for mapping errors back."""
+
+    @property
+    def path(self) -> str:
+        return self.source.path
 
     def pos_at(self, index: int) -> SourcePos:
-        """Return the file position of character ``index`` (clamped to the formula)."""
-        if not self.positions:
-            return SourcePos(self.path)
-        line, col = self.positions[max(0, min(index, len(self.positions) - 1))]
-        return SourcePos(self.path, line, col)
+        """Return the file position of character ``index`` of ``tex`` (clamped)."""
+        if not self.offsets:
+            return SourcePos(self.source.path)
+        return self.source.pos(self.offsets[max(0, min(index, len(self.offsets) - 1))])
+
+    def source_index(self, engine_index: int) -> int:
+        """Map an index into ``engine_tex`` (a TeX error's position) back into ``tex``."""
+        removed = 0
+        for at, total in self.engine_shifts:
+            if engine_index >= at:
+                removed = total
+        return engine_index + removed
+
+    def all_chunks(self) -> list[Chunk]:
+        return [c for top in self.chunks for c in top.walk()]
 
 
 @dataclass(frozen=True)
@@ -78,6 +118,8 @@ class Entry:
 
     path: str
     """Path as shown in diagnostics (relative to the working directory)."""
+    source: SourceText
+    """The file's text: every position inside the file is computed from it."""
     rel_path: str
     """Path relative to the entries folder, posix style (for "edit this page")."""
     slug: Slug
@@ -101,6 +143,12 @@ class Entry:
     snippets: list[Snippet] = field(default_factory=list)
     body_text: str = ""
     """Plain prose of the body, for the search index."""
+    fields: dict[str, str] = field(default_factory=dict)
+    """Values of the project's own text fields (``[tool.glossary.fields]``)."""
+    positions: dict[str, SourcePos] = field(default_factory=dict)
+    """Where each front-matter key's value starts."""
+    item_positions: dict[str, tuple[SourcePos, ...]] = field(default_factory=dict)
+    """Where each item of a list key starts (``aliases``, ``tags``, relations)."""
 
     @property
     def executed(self) -> list[Snippet]:

@@ -1,4 +1,8 @@
-"""``glossary new "Title"``: write a new entry from a template that explains every field."""
+"""``glossary new "Title"``: write a new entry from a template made from the entry schema.
+
+Every placeholder the template writes contains ``TODO``; ``load`` reports each
+one as an error at its line, so a scaffold cannot be merged unfinished.
+"""
 
 from __future__ import annotations
 
@@ -10,37 +14,16 @@ from .config import SiteConfig
 from .diagnostics import UsageError
 from .discover import discover, display_path
 from .model import slugify
+from .vocabulary import Vocabulary
 
-TEMPLATE = '''---
-title: {title}
-# Chunk name: what a reader says when they spot this block inside a bigger formula.
-chunk: TODO name of the block
-# Abstraction: one or two plain sentences, no symbols: what is this, in words?
-abstraction: >-
-  TODO say what {title} is, in words.
-# Action (optional): what it does, in one sentence.
-action: TODO what it does.
-# Formula: TeX for KaTeX. Wrap sub-expressions that are other entries in
-# \\chunk{{slug}}{{...}}; grey out what the reader should look past with \\fade{{...}}.
-formula: |
-  y = f(x)
-# Road (optional): abstraction | chunking | action
-road: abstraction
-# Other names that [[links]] may use (optional).
-aliases: []
-tags: []
-# Relations, by slug or alias (optional): each shows on both pages.
-uses: []         # concepts that appear inside this one
-builds_on: []    # concepts this one extends or abstracts from
-see_also: []
----
-
-Explain {title} in prose. Inline math: $f(x)$. Link other entries: [[softmax]]
-or [[softmax|a softmax]].
+BODY = '''
+TODO: explain {title} in prose, in your own words. Inline math: $f(x)$. Link
+other entries with [[slug]] or [[slug|other text]].
 
 ```python
 # This block runs when the site is built. Compute what the formula says and
-# assert a property, so the entry tests itself. Figures left open are shown.
+# assert a property that would fail if the formula or the text were wrong.
+# Figures left open are shown under the block (give each one a title).
 import numpy as np
 
 x = np.array([1.0, 2.0, 3.0])
@@ -49,6 +32,33 @@ assert y.shape == x.shape
 print(y)
 ```
 '''
+
+
+def template(vocabulary: Vocabulary, title: str) -> str:
+    """Return the text of a new entry: every field of the schema with a hint above it."""
+    lines = ["---", "# Every TODO below is an error in 'glossary check' until you replace it."]
+    for spec in vocabulary.fields:
+        need = "required" if spec.required else "optional"
+        if spec.kind == "road":
+            roads = " | ".join(vocabulary.road_keys)
+            lines += [f"# {spec.label} ({need}): {spec.hint}: {roads}",
+                      f"{spec.key}: TODO one of {', '.join(vocabulary.road_keys)}"]
+        elif spec.kind == "tex":
+            lines += [f"# {spec.label} ({need}): {spec.hint}; grey out what to look past "
+                      "with \\fade{...}", f"{spec.key}: |", "  \\text{TODO}"]
+        elif spec.kind in ("list", "relation"):
+            lines += [f"# {spec.label} ({need}): {spec.hint}", f"{spec.key}: []"]
+        elif spec.kind == "map":
+            lines += [f"# {spec.label} ({need}): {spec.hint}", f"{spec.key}: {{}}"]
+        elif spec.key == "title":
+            lines.append(f"title: {title}")
+        else:
+            example = (spec.example or "TODO").replace("{title}", title)
+            text = f"{spec.key}: >-\n  {example}" if spec.key == "abstraction" \
+                else f"{spec.key}: {example}"
+            lines += [f"# {spec.label} ({need}): {spec.hint}", text]
+    lines.append("---")
+    return "\n".join(lines) + "\n" + BODY.format(title=title)
 
 
 def new_entry(config: SiteConfig, title: str) -> int:
@@ -66,9 +76,10 @@ def new_entry(config: SiteConfig, title: str) -> int:
     path = entries_dir / f"{slug}.md"
     clean_title = " ".join(title.split())
     plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ()'-]*", clean_title)
-    text = TEMPLATE.format(title=clean_title if plain else json.dumps(clean_title, ensure_ascii=False))
+    text = template(config.vocabulary,
+                    clean_title if plain else json.dumps(clean_title, ensure_ascii=False))
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write(text)
-    print(f"wrote {display_path(path)}: fill in the TODOs, then run 'glossary check'",
+    print(f"wrote {display_path(path)}: replace every TODO, then run 'glossary check'",
           file=sys.stderr)
     return 0

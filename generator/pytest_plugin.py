@@ -1,8 +1,10 @@
 """pytest plugin: ``pytest entries/`` collects each entry as a test that runs its snippets.
 
-The snippets run exactly as in ``glossary build`` (same worker, limits and cache);
-all collected entries run in one batch, so the warm worker starts once.
-Only ``*.md`` files inside the configured entries folder are collected.
+The snippets run exactly as in ``glossary build``: the same stages, stopped
+after ``execute`` (same worker, limits and cache); all collected entries run in
+one batch, so the warm worker starts once. Only ``*.md`` files inside the
+configured entries folder of a project with a ``[tool.glossary]`` section are
+collected: other projects in the same environment are left alone.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from .build import build
 from .config import load_config, replace
-from .diagnostics import Reporter
-from .execute import execute
-from .load import load_entry
-from .markdown import make_md
+from .diagnostics import BuildFailed, Reporter, UsageError
 
 
 def pytest_addoption(parser):
@@ -24,22 +24,29 @@ def pytest_addoption(parser):
                     help="run every entry's snippets even if cached results exist")
 
 
-_ENTRIES_DIR = pytest.StashKey[Path]()
+_ENTRIES_DIR = pytest.StashKey["Path | None"]()
 
 
-def _entries_dir(config) -> Path:
-    """Return the configured entries folder, reading pyproject.toml once per session."""
+def _entries_dir(config) -> Path | None:
+    """Return the glossary's entries folder (None outside a glossary project), read once."""
     if _ENTRIES_DIR not in config.stash:
-        site = load_config(Path(config.rootpath))
-        config.stash[_ENTRIES_DIR] = site.resolve(site.entries).resolve()
+        try:
+            site = load_config(Path(config.rootpath))
+        except UsageError:
+            site = None
+        config.stash[_ENTRIES_DIR] = (site.resolve(site.entries).resolve()
+                                      if site is not None and site.has_section else None)
     return config.stash[_ENTRIES_DIR]
 
 
 def pytest_collect_file(file_path: Path, parent):
     if file_path.suffix != ".md":
         return None
+    entries_dir = _entries_dir(parent.config)
+    if entries_dir is None:
+        return None
     try:
-        file_path.resolve().relative_to(_entries_dir(parent.config))
+        file_path.resolve().relative_to(entries_dir)
     except ValueError:
         return None
     return EntryFile.from_parent(parent, path=file_path)
@@ -76,24 +83,23 @@ _OUTCOMES = pytest.StashKey[dict]()
 
 
 def _run_batch(session, config) -> dict[str, str]:
-    """Load and run every collected entry; return nodeid -> failure text ('' if it passed)."""
+    """Run the build's stages up to ``execute`` for the collected entries.
+
+    Return nodeid -> failure text ('' if it passed): the errors of that entry's file.
+    """
     site = load_config(Path(config.rootpath))
     if config.getoption("glossary_no_cache"):
         site = replace(site, use_cache=False)
-    entries_dir = site.resolve(site.entries)
-    md = make_md()
     items = [item for item in session.items if isinstance(item, EntryItem)]
-    reporters, loaded = {}, {}
+    reporter = Reporter()
+    try:
+        build(site, reporter, until="execute", only={item.path.resolve() for item in items})
+    except BuildFailed:
+        pass  # the errors are in the reporter, each tied to its file
+    outcomes = {}
     for item in items:
-        reporter = Reporter()
-        entry = load_entry(item.path, entries_dir, md, reporter)
-        reporters[item.nodeid] = reporter
-        if entry is not None:
-            loaded[item.nodeid] = entry
-    if loaded:
-        shared = Reporter()
-        execute(list(loaded.values()), site, shared)
-        for nodeid, entry in loaded.items():
-            reporters[nodeid].diagnostics += [d for d in shared.diagnostics if d.pos.path == entry.path]
-    return {nodeid: "\n".join(d.format() for d in r.sorted() if d.severity == "error")
-            for nodeid, r in reporters.items()}
+        shown = item.path.resolve()
+        errors = [d.format() for d in reporter.sorted()
+                  if d.severity == "error" and Path(d.pos.path).resolve() == shown]
+        outcomes[item.nodeid] = "\n".join(errors)
+    return outcomes

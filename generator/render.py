@@ -1,92 +1,198 @@
-"""Stage 5: turn entries, snippet results and rendered math into pages (no file I/O).
+"""Stage 5: resolve everything once into a typed, rendered model (no file I/O).
 
-Every page is at the site root or one folder down; ``root`` is the relative
-prefix back to the site root, so every internal URL is relative and the site
-works from a sub-path and from file://.
+Per entry: the body's HTML, the formula's HTML with its chunks linked, a
+preview of the formula, the chunk tree, the figures as named assets and the
+relation groups, both ways. Every output (pages, search, hover cards, JSON,
+Anki, ...) is an emitter over this model (``generator/emitters/``).
+Entry pages live in ``concepts/``, so the HTML here links from there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
+from dataclasses import dataclass, field
 
-from pygments.formatters import HtmlFormatter
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
-
-from . import __version__
 from .config import SiteConfig
-from .conceptmap import concept_map_svg, neighbour_map_svg
-from .katex import MathTable, link_chunks
-from .links import RELATION_LABELS, Glossary
+from .formulas import MathEngine, MathTable
+from .links import Glossary
 from .markdown import make_md, render_tokens
-from .model import ROADS, Entry, SnippetResult, slugify
+from .model import Chunk, Entry, SnippetResult, Tex, slugify
 
-_MATHML = re.compile(r'<span class="katex-mathml"><math.*?</math></span>', re.S)
-
-ROAD_INFO = {
-    "abstraction": ("Abstraction", "What is this, said in words?"),
-    "chunking": ("Chunking", "What do I call this block when I see it?"),
-    "action": ("Action", "What does it do?"),
-}
+ENTRY_ROOT = "../"
+"""Relative prefix from an entry page (``concepts/x.html``) back to the site root."""
 
 
 @dataclass(frozen=True)
-class Page:
-    """One output file: its path inside the site and its content."""
+class Asset:
+    """A file the model owns (a figure): where it goes in the output, and its bytes."""
 
     dest: str
     content: bytes
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class ChunkNode:
+    """A chunk of a formula, resolved: the entry it names and the chunks inside it."""
+
+    index: int
+    target: str
+    slug: str | None
+    """None when the target names no entry (already reported by link)."""
+    children: tuple["ChunkNode", ...] = ()
+
+
+@dataclass(frozen=True)
+class RelationGroup:
+    """The entries related to one entry by one kind, in one direction."""
+
+    kind: str
+    label: str
+    direction: str
+    """``out`` (this entry -> others), ``in`` (others -> this entry) or ``both`` (symmetric)."""
+    slugs: tuple[str, ...]
+
+
+@dataclass
+class RenderedEntry:
+    """One entry, rendered: everything an emitter needs, nothing it has to recompute."""
+
+    entry: Entry
+    body_html: str
+    formula_html: str
+    """The formula with each chunk as a highlighted, named link (for a page in concepts/)."""
+    formula_preview: str
+    """The formula's visual half, chunks highlighted but not linked (hover cards)."""
+    chunk_tree: tuple[ChunkNode, ...]
+    figures: tuple[Asset, ...]
+    groups: tuple[RelationGroup, ...]
+    result: SnippetResult | None
+
+    @property
+    def slug(self) -> str:
+        return self.entry.slug
+
+
+@dataclass
+class SiteModel:
+    """The whole glossary, rendered once; the only input of the emitters."""
+
+    config: SiteConfig
+    glossary: Glossary
+    entries: list[RenderedEntry]
+    """A-Z by title."""
+    engine: MathEngine
+    math: MathTable
+    by_slug: dict[str, RenderedEntry] = field(default_factory=dict)
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    """Tag -> slugs (A-Z), tags sorted ignoring case."""
+
+    def entry_url(self, slug: str, root: str) -> str:
+        return entry_url(slug, root)
 
 
 def entry_url(slug: str, root: str) -> str:
     return f"{root}concepts/{slug}.html"
 
 
+def tag_slug(tag: str) -> str:
+    return slugify(tag) or "tag"
+
+
 def tag_url(tag: str, root: str) -> str:
-    return f"{root}tags/{slugify(tag) or 'tag'}.html"
+    return f"{root}tags/{tag_slug(tag)}.html"
 
 
-class Renderer:
-    """Render every page of the site from the outputs of the earlier stages."""
+def render_model(config: SiteConfig, glossary: Glossary, engine: MathEngine, math: MathTable,
+                 results: dict[str, SnippetResult]) -> SiteModel:
+    """Render every entry once, in A-Z order."""
+    renderer = _EntryRenderer(glossary, engine, math, results)
+    entries = [renderer.render(entry) for entry in glossary.entries]
+    tags: dict[str, list[str]] = {}
+    for entry in glossary.entries:
+        for tag in entry.tags:
+            tags.setdefault(tag, []).append(entry.slug)
+    model = SiteModel(config, glossary, entries, engine, math,
+                      {r.slug: r for r in entries},
+                      dict(sorted(tags.items(), key=lambda item: (item[0].lower(), item[0]))))
+    return model
 
-    def __init__(self, config: SiteConfig, glossary: Glossary, math: MathTable,
+
+class _EntryRenderer:
+    def __init__(self, glossary: Glossary, engine: MathEngine, math: MathTable,
                  results: dict[str, SnippetResult]):
-        self.config, self.glossary, self.math, self.results = config, glossary, math, results
-        self.md = make_md(math.lookup)
+        self.glossary, self.engine, self.math, self.results = glossary, engine, math, results
+        self.md = make_md(self._math_html)
         self.md.add_render_rule("fence", self._fence_rule())
-        self.jinja = Environment(loader=PackageLoader("generator", "templates"),
-                                 autoescape=select_autoescape(default=True),
-                                 undefined=StrictUndefined, keep_trailing_newline=True)
-        self.jinja.globals.update(site=config, entry_url=entry_url, tag_url=tag_url,
-                                  road_info=ROAD_INFO, version=__version__)
-        self.figures: list[Page] = []
 
-    # --- helpers used by the templates and markdown rules ---------------------------
+    def render(self, entry: Entry) -> RenderedEntry:
+        self._current = entry
+        figures: list[Asset] = []
+        env = {"glossary": {"entry": entry, "link": self._link, "figures": figures}}
+        body = render_tokens(self.md, entry.tokens, env)
+        return RenderedEntry(
+            entry=entry, body_html=body,
+            formula_html=self.formula(entry.formula, linked=True),
+            formula_preview=self.engine.visual_only(self.formula(entry.formula, linked=False)),
+            chunk_tree=tuple(self._node(c) for c in entry.formula.chunks),
+            figures=tuple(figures), groups=self._groups(entry),
+            result=self.results.get(entry.slug))
 
-    def formula_html(self, entry: Entry, root: str, linked: bool = True) -> Markup:
-        rendered = self.math.lookup(entry.formula.tex, True)
-        return Markup(link_chunks(rendered, self._chunk_info(root) if linked else lambda _: None))
+    # --- math -------------------------------------------------------------------------
 
-    def _chunk_info(self, root: str):
-        def info(target: str):
-            slug = self.glossary.resolve(target)
-            if slug is None:
-                return None
+    def formula(self, tex: Tex, linked: bool) -> str:
+        """Return a formula's HTML with every chunk decorated (linked or only highlighted)."""
+        rendered = self.math.lookup(tex.tex, tex.display)
+        chunks = {c.index: c for c in tex.all_chunks()}
+
+        def decorate(index: int, inner: str) -> str:
+            chunk = chunks.get(index)
+            slug = self.glossary.resolve(chunk.target) if chunk else None
+            if slug is None or not linked:
+                name = f' data-chunk-name="{html.escape(chunk.target)}"' if chunk else ""
+                return f'<span class="chunk"{name}>{inner}</span>'
             other = self.glossary.by_slug[slug]
-            return entry_url(slug, root), slug, f"{other.title} ({other.chunk}): {other.abstraction}"
-        return info
+            tip = f"{other.title} ({other.chunk}): {other.abstraction}"
+            return (f'<a class="chunk" href="{html.escape(entry_url(slug, ENTRY_ROOT))}" '
+                    f'data-entry="{html.escape(slug)}">{inner}'
+                    f'<span class="chunk-tip" role="tooltip">{html.escape(tip)}</span></a>')
 
-    def _link(self, root: str):
-        def resolve(target: str):
-            slug = self.glossary.resolve(target)
-            return (entry_url(slug, root), slug) if slug else None
-        return resolve
+        return self.engine.decorate_chunks(rendered, decorate)
+
+    def _math_html(self, tex: str, display: bool) -> str:
+        entry = self._current
+        found = next((t for t in entry.body_math if t.tex == tex.strip() and t.display == display),
+                     None)
+        if found is None:
+            return self.math.lookup(tex, display)
+        return self.formula(found, linked=True)
+
+    def _node(self, chunk: Chunk) -> ChunkNode:
+        return ChunkNode(chunk.index, chunk.target, self.glossary.resolve(chunk.target),
+                         tuple(self._node(c) for c in chunk.children))
+
+    # --- links and relations -------------------------------------------------------------
+
+    def _link(self, target: str):
+        slug = self.glossary.resolve(target)
+        return (entry_url(slug, ENTRY_ROOT), slug) if slug else None
+
+    def _groups(self, entry: Entry) -> tuple[RelationGroup, ...]:
+        relations = self.glossary.relations[entry.slug]
+        groups = []
+        for kind in self.glossary.vocabulary.relations:
+            outgoing = relations.outgoing.get(kind.key, [])
+            incoming = relations.incoming.get(kind.key, [])
+            if kind.symmetric:
+                groups.append(RelationGroup(kind.key, kind.label, "both",
+                                            tuple(dict.fromkeys(outgoing + incoming))))
+                continue
+            groups.append(RelationGroup(kind.key, kind.label, "out", tuple(outgoing)))
+            groups.append(RelationGroup(kind.key, kind.inverse_label, "in", tuple(incoming)))
+        return tuple(g for g in groups if g.slugs)
+
+    # --- snippets ------------------------------------------------------------------------
 
     def _fence_rule(self):
         """Return a fence render rule that puts each block's output and figures under it."""
@@ -101,128 +207,30 @@ class Renderer:
         entry: Entry = env["glossary"]["entry"]
         label = "not run" if "norun" in words[1:] else "ran at build time"
         block = next((s for s in entry.snippets if s.line == token.map[0] + 2), None)
-        out = self._block_output(entry, block.index) if block is not None and block.run else ""
+        out = ""
+        if block is not None and block.run:
+            out = self._block_output(entry, block.index, env["glossary"]["figures"])
         return (f'<div class="snippet"><div class="snippet-label">python · {label}</div>'
                 f"{code}{out}</div>\n")
 
-    def _block_output(self, entry: Entry, index: int) -> str:
+    def _block_output(self, entry: Entry, index: int, figures: list[Asset]) -> str:
         result = self.results.get(entry.slug)
-        if result is None:
-            return ""
-        block = next((b for b in result.blocks if b.index == index), None)
+        block = next((b for b in result.blocks if b.index == index), None) if result else None
         if block is None:
             return ""
         parts = []
         if block.stdout:
-            parts.append(f'<pre class="output" aria-label="printed output">{html.escape(block.stdout)}</pre>')
+            parts.append(f'<pre class="output" aria-label="printed output">'
+                         f'{html.escape(block.stdout)}</pre>')
         if block.truncated:
             parts.append('<p class="output-note">output truncated</p>')
         for number, figure in enumerate(block.figures, start=1):
-            digest = hashlib.sha256(figure.svg.encode("utf-8")).hexdigest()[:10]
-            name = f"figures/{entry.slug}-{index + 1}-{number}-{digest}.svg"
-            self.figures.append(Page(name, figure.svg.encode("utf-8")))
-            parts.append(f'<figure class="plot"><img src="../{name}" alt="{html.escape(figure.alt)}" '
-                         f'loading="lazy"><figcaption>{html.escape(figure.alt)}</figcaption></figure>')
+            data = figure.svg.encode("utf-8")
+            digest = hashlib.sha256(data).hexdigest()[:10]
+            asset = Asset(f"figures/{entry.slug}-{index + 1}-{number}-{digest}.svg", data,
+                          figure.alt)
+            figures.append(asset)
+            parts.append(f'<figure class="plot"><img src="{ENTRY_ROOT}{asset.dest}" '
+                         f'alt="{html.escape(figure.alt)}" loading="lazy">'
+                         f'<figcaption>{html.escape(figure.alt)}</figcaption></figure>')
         return "".join(parts)
-
-    # --- pages -----------------------------------------------------------------------
-
-    def _page(self, template: str, dest: str, **context) -> Page:
-        root = "../" * dest.count("/")
-        if dest == "404.html" and self.config.base_url:
-            root = self.config.base_url.rstrip("/") + "/"  # served at any depth by hosts
-        canonical = self.config.base_url.rstrip("/") + "/" + dest if self.config.base_url else ""
-        text = self.jinja.get_template(template).render(root=root, dest=dest, canonical=canonical,
-                                                        **context)
-        return Page(dest, text.encode("utf-8"))
-
-    def render_entry(self, entry: Entry, position: int) -> Page:
-        root = "../"
-        env = {"glossary": {"entry": entry, "link": self._link(root)}}
-        body = render_tokens(self.md, entry.tokens, env)
-        entries = self.glossary.entries
-        relations = self.glossary.relations[entry.slug]
-        groups = []
-        for kind, (out_label, in_label) in RELATION_LABELS.items():
-            if kind == "see_also":
-                both = relations.outgoing.get(kind, []) + relations.incoming.get(kind, [])
-                groups.append((out_label, kind, list(dict.fromkeys(both))))
-                continue
-            groups.append((out_label, kind, relations.outgoing.get(kind, [])))
-            groups.append((in_label, kind, relations.incoming.get(kind, [])))
-        groups = [(label, kind, [self.glossary.by_slug[s] for s in slugs])
-                  for label, kind, slugs in groups if slugs]
-        edit = ""
-        if self.config.repo_url:
-            entries_dir = self.config.entries.as_posix().strip("/")
-            edit = (f"{self.config.repo_url.rstrip('/')}/edit/{self.config.repo_branch}/"
-                    f"{entries_dir}/{quote(entry.rel_path)}")
-        return self._page(
-            "entry.html", f"concepts/{entry.slug}.html", entry=entry, body=Markup(body),
-            formula=self.formula_html(entry, root), groups=groups, edit_url=edit,
-            result=self.results.get(entry.slug),
-            previous=entries[position - 1] if position > 0 else None,
-            next=entries[position + 1] if position + 1 < len(entries) else None,
-            neighbour_map=Markup(neighbour_map_svg(self.glossary, entry.slug, root)),
-            title=entry.title, description=entry.abstraction)
-
-    def render_all(self) -> list[Page]:
-        """Return every page of the site (figures included)."""
-        entries = self.glossary.entries
-        pages = [self.render_entry(entry, i) for i, entry in enumerate(entries)]
-        by_letter: dict[str, list[Entry]] = {}
-        for entry in entries:
-            letter = entry.title[:1].upper()
-            by_letter.setdefault(letter if letter.isalpha() else "#", []).append(entry)
-        by_road = {road: [e for e in entries if e.road == road] for road in ROADS}
-        unsorted = [e for e in entries if not e.road]
-        tags = _tags(entries)
-        pages.append(self._page("index.html", "index.html", by_letter=by_letter, by_road=by_road,
-                                title=self.config.title, description=self.config.description,
-                                count=len(entries)))
-        pages.append(self._page("roads.html", "roads.html", by_road=by_road, unsorted=unsorted,
-                                title="The three roads", description=self.config.description))
-        pages.append(self._page("map.html", "map.html", title="Concept map",
-                                description="Every entry and every relation between them.",
-                                svg=Markup(concept_map_svg(self.glossary, "")), wide=True,
-                                legend=RELATION_LABELS))
-        pages.append(self._page("tags.html", "tags/index.html", tags=tags, title="Tags",
-                                description="Entries by tag."))
-        for tag, tagged in tags.items():
-            pages.append(self._page("tag.html", f"tags/{slugify(tag) or 'tag'}.html", tag=tag,
-                                    entries=tagged, title=f"Tag: {tag}",
-                                    description=f"Entries tagged {tag}."))
-        pages.append(self._page("404.html", "404.html", title="Not found",
-                                description="This page does not exist."))
-        pages.append(Page("cards.js", self._cards_js()))
-        pages.extend(self.figures)
-        return pages
-
-    def _cards_js(self) -> bytes:
-        # Cards are a visual preview: the MathML half of KaTeX's output is dropped to halve the file.
-        cards = {e.slug: {"title": e.title, "chunk": e.chunk, "abstraction": e.abstraction,
-                          "formula": _MATHML.sub("", str(self.formula_html(e, "", linked=False)))}
-                 for e in self.glossary.entries}
-        data = json.dumps(cards, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")
-        return f"window.GLOSSARY_CARDS = {data};\n".encode("utf-8")
-
-
-def _tags(entries: list[Entry]) -> dict[str, list[Entry]]:
-    tags: dict[str, list[Entry]] = {}
-    for entry in entries:
-        for tag in entry.tags:
-            tags.setdefault(tag, []).append(entry)
-    return dict(sorted(tags.items(), key=lambda item: item[0].lower()))
-
-
-def pygments_css() -> bytes:
-    """Return the code-highlighting styles, light and dark."""
-    light = HtmlFormatter(style="friendly").get_style_defs([".snippet pre", ".body pre"])
-    dark = HtmlFormatter(style="monokai").get_style_defs([".snippet pre", ".body pre"])
-    return (f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n").encode("utf-8")
-
-
-def static_files() -> list[Path]:
-    """Return our own static assets (CSS, JS, favicon)."""
-    folder = Path(__file__).with_name("static")
-    return sorted(p for p in folder.iterdir() if p.is_file())

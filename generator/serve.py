@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from .build import build
 from .config import SiteConfig
-from .diagnostics import BuildFailed, Reporter, UsageError
+from .diagnostics import BuildFailed, Reporter, UsageError, print_diagnostics
 
 LIVE_JS = b"""(function () {
   // The build this page came from, stamped by the server when it sent the page.
@@ -65,8 +65,7 @@ def rebuild(config: SiteConfig, state: BuildState) -> bool:
     except BuildFailed:
         ok = False
     diagnostics = reporter.sorted()
-    for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)
+    print_diagnostics(diagnostics, sys.stderr)
     with state.lock:
         state.build_number += 1
         state.errors = [] if ok else [d.format() for d in diagnostics if d.severity == "error"]
@@ -147,7 +146,8 @@ def safe_path(site: Path, url_path: str) -> Path | None:
 def _watch_paths(config: SiteConfig) -> list[Path]:
     package = Path(__file__).parent
     paths = [config.resolve(config.entries), package / "templates", package / "static"]
-    for extra in (config.resolve(config.macros), config.root / "pyproject.toml"):
+    theme = [config.resolve(config.theme_dir)] if config.theme_dir else []
+    for extra in (config.resolve(config.macros), config.root / "pyproject.toml", *theme):
         if extra.exists():
             paths.append(extra)
     return paths

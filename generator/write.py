@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .diagnostics import UsageError
-from .render import Page
+from .emitters import OutputFile
 
 MARKER = ".glossary-site"
 MARKER_TEXT = "This folder was written by the concept-glossary generator and is replaced on each build.\n"
@@ -30,23 +30,24 @@ def check_output_dir(out: Path) -> None:
                          "--out or empty it yourself")
 
 
-def write_site(out: Path, pages: list[Page], copies: list[tuple[Path, str]]) -> list[str]:
-    """Write ``pages`` and copy ``copies`` (source, dest) into ``out``; return written paths."""
+def write_site(out: Path, files: list[OutputFile]) -> list[str]:
+    """Write ``files`` into ``out`` (through a staging folder); return the written paths."""
+    dests = [f.dest for f in files]
+    if len(set(dests)) != len(dests):  # the emit stage reports these; never write one over another
+        raise ValueError("two output files share a path")
     check_output_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     try:
         written = []
-        for page in pages:
-            target = staging / page.dest
+        for file in files:
+            target = staging / file.dest
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.content)
-            written.append(page.dest)
-        for source, dest in copies:
-            target = staging / dest
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            written.append(dest)
+            if file.content is not None:
+                target.write_bytes(file.content)
+            else:
+                shutil.copyfile(file.source, target)
+            written.append(file.dest)
         (staging / MARKER).write_text(MARKER_TEXT, "utf-8")
         os.chmod(staging, 0o755)
         _swap(staging, out)

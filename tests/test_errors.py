@@ -59,8 +59,18 @@ def test_usage_errors_exit_2(tmp_path, glossary):
 
 def test_bad_config_table_exit_2_with_did_you_mean(tmp_path, glossary):
     write_entries(tmp_path, dict([entry("relu")]))
-    (tmp_path / "pyproject.toml").write_text('[tool.glossary]\ntitel = "x"\ntimeout = "slow"\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.glossary]\ntitel = "x"\ntimeout = "slow"\n'
+                                             '[tool.glossary.relations.rivals]\nlable = "Rivals"\n')
     run = glossary(tmp_path, "build")
     assert run.code == 2
-    assert "unknown key 'titel' (did you mean 'title'?)" in run.stderr
     assert "'timeout' must be a float" in run.stderr
+    assert "relations.rivals: unknown key 'lable' (did you mean 'label'?)" in run.stderr
+
+
+def test_unknown_config_key_is_a_warning_with_did_you_mean(tmp_path, glossary):
+    write_entries(tmp_path, dict([entry("relu")]))
+    (tmp_path / "pyproject.toml").write_text('[tool.glossary]\ntitel = "x"\n')
+    run = glossary(tmp_path, "build")
+    assert run.code == 0
+    assert ("pyproject.toml: warning: [tool.glossary] unknown key 'titel' is ignored "
+            "(did you mean 'title'?)") in run.stderr

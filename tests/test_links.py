@@ -91,7 +91,8 @@ def test_card_data_is_complete_and_cannot_break_out_of_its_script(site, tmp_path
     assert softmax["chunk"] == "softmax" and "add up to one" in softmax["abstraction"]
     assert 'class="katex' in softmax["formula"]
     assert "</" not in (site / "cards.js").read_text("utf-8")
-    assert 'class="chunk"' not in cards["attention-weights"]["formula"]  # no links in cards
+    card_formula = cards["attention-weights"]["formula"]
+    assert "<a " not in card_formula and 'class="chunk"' in card_formula  # lit, not linked
 
 
 def test_entry_text_is_escaped_everywhere(tmp_path):

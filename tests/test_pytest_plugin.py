@@ -14,6 +14,7 @@ def test_pytest_collects_and_runs_entries(tmp_path):
         entry("bad", code="x = 1\nassert x == 2, 'x is not two'"),
     ]))
     (tmp_path / "entries/notes.txt").write_text("not an entry")
+    (tmp_path / "pyproject.toml").write_text("[tool.glossary]\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "entries", "-v", "-p", "no:cacheprovider"],
                           cwd=tmp_path, capture_output=True, text=True)
     out = proc.stdout
@@ -31,3 +32,13 @@ def test_markdown_outside_the_entries_folder_is_not_collected(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode in (4, 5), proc.stdout  # nothing collected
     assert "passed" not in proc.stdout
+
+
+def test_a_project_without_a_glossary_section_is_left_alone(tmp_path):
+    """Another project's entries/monday.md is not ours to collect (plugin is installed globally)."""
+    write_entries(tmp_path, dict([entry("monday", code="assert False")]))
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'diary'\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "entries", "-p", "no:cacheprovider"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 5, proc.stdout  # no tests: nothing of ours was collected
+    assert "monday" not in proc.stdout

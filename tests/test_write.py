@@ -61,6 +61,16 @@ def test_new_writes_a_template_that_passes_check(tmp_path, glossary):
                 "tags:", "uses:", "builds_on:", "see_also:", "```python"):
         assert key in text
     assert text.count("# ") >= 6  # a hint for the fields
+    unfinished = glossary(tmp_path, "check")
+    assert unfinished.code == 1  # every placeholder is an error at its own line
+    lines = text.splitlines()
+    todo_lines = {n for n, line in enumerate(lines, 1) if "TODO" in line and "# Every" not in line}
+    reported = {int(d.split(":")[1]) for d in unfinished.diagnostics if "placeholder 'TODO'" in d}
+    assert reported == todo_lines and len(todo_lines) >= 6
+    filled = text.replace("TODO one of abstraction, chunking, action", "chunking")
+    filled = filled.replace("\\text{TODO}", "y = \\gamma x").replace("TODO: explain", "Explain")
+    filled = filled.replace("  # TODO compute the formula", "").replace("TODO ", "")
+    (tmp_path / "entries" / "layer-normalization.md").write_text(filled)
     assert glossary(tmp_path, "check").code == 0
 
 
@@ -88,5 +98,7 @@ def test_stages_run_in_the_documented_order(tmp_path, monkeypatch):
     result = build(load_config(tmp_path), Reporter())
     assert result.stages_run == list(STAGES)
     assert "concepts/relu.html" in result.written
-    checked = build(load_config(tmp_path), Reporter(), write=False)
+    checked = build(load_config(tmp_path), Reporter(), until="emit")
     assert checked.stages_run == list(STAGES[:-1])
+    executed = build(load_config(tmp_path), Reporter(), until="execute")
+    assert executed.stages_run == list(STAGES[:STAGES.index("execute") + 1])

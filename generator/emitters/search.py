@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 
-from .links import Glossary
+from ..render import SiteModel
+from . import OutputFile
 
 BODY_CAP = 4000
 """Characters of prose indexed per entry."""
 
 
-def search_index_js(glossary: Glossary) -> bytes:
+def emit(model: SiteModel) -> list[OutputFile]:
     """Return ``search-index.js``: one document per entry, ranked in the page by MiniSearch."""
     docs = []
-    for number, entry in enumerate(glossary.entries):
+    for number, entry in enumerate(r.entry for r in model.entries):
         docs.append({
             "id": number, "slug": entry.slug, "title": entry.title,
             "aliases": " ".join(entry.aliases), "chunk": entry.chunk,
@@ -22,4 +23,5 @@ def search_index_js(glossary: Glossary) -> bytes:
             "tex": " ".join([entry.formula.tex, *(t.tex for t in entry.body_math)]),
         })
     data = json.dumps(docs, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")
-    return f"window.GLOSSARY_SEARCH = {data};\n".encode("utf-8")
+    return [OutputFile("search-index.js", f"window.GLOSSARY_SEARCH = {data};\n".encode("utf-8"),
+                       origin="the search index")]

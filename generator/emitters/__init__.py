@@ -1,0 +1,62 @@
+"""Outputs: each emitter takes the rendered model and returns the files it makes.
+
+The build runs the emitters of every requested format in order, then checks
+that no two files claim one path (naming both) before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..diagnostics import Reporter, SourcePos
+from ..render import SiteModel
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the output: its path in the site and its bytes (or a file to copy)."""
+
+    dest: str
+    content: bytes | None = None
+    source: Path | None = None
+    """Copied as it is when ``content`` is None."""
+    origin: str = ""
+    """Who made it, for the two-outputs-at-one-path error: "tag page 'ML'"."""
+    origin_pos: SourcePos | None = None
+    """Where in the input that came from, if anywhere."""
+
+
+Emitter = Callable[[SiteModel], list[OutputFile]]
+
+
+def emitters_for(formats: tuple[str, ...]) -> list[tuple[str, Emitter]]:
+    """Return the (name, emitter) pairs that make the requested formats, in order, once each."""
+    from . import anki, cards, figures, hosting, json_export, pages, search, static
+    by_format: dict[str, list[tuple[str, Emitter]]] = {
+        "html": [("pages", pages.emit), ("figures", figures.emit), ("search", search.emit),
+                 ("cards", cards.emit), ("static", static.emit), ("hosting", hosting.emit)],
+        "json": [("json", json_export.emit), ("figures", figures.emit)],
+        "anki": [("anki", anki.emit)],
+    }
+    chosen: dict[str, Emitter] = {}
+    for name in formats:
+        for emitter_name, emitter in by_format[name]:
+            chosen.setdefault(emitter_name, emitter)
+    return list(chosen.items())
+
+
+FORMATS = ("html", "json", "anki")
+
+
+def check_unique(files: list[OutputFile], reporter: Reporter, out_name: str) -> None:
+    """Report every path claimed by two outputs, naming both."""
+    first: dict[str, OutputFile] = {}
+    for file in files:
+        other = first.setdefault(file.dest, file)
+        if other is file:
+            continue
+        pos = file.origin_pos or other.origin_pos or SourcePos(out_name)
+        reporter.error(pos, f"two outputs at '{file.dest}': {other.origin or 'an output'} and "
+                       f"{file.origin or 'another output'}; rename one of them")
