@@ -86,7 +86,7 @@ def _report_placeholders(source: SourceText, front_start: int, reporter: Reporte
     """Report every ``TODO`` the entry template wrote and nobody replaced (comments aside)."""
     for match in _PLACEHOLDER.finditer(source.text, front_start):
         line_start = source.text.rfind("\n", 0, match.start()) + 1
-        if source.text[line_start:match.start()].lstrip().startswith("# Every TODO"):
+        if source.text.startswith("# Every TODO", line_start):
             continue  # the template's own explanation, a YAML comment
         reporter.error(source.pos(match.start()), "placeholder 'TODO' from the entry template: "
                        "replace it with the real text")

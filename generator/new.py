@@ -18,7 +18,7 @@ from .vocabulary import Vocabulary
 
 BODY = '''
 TODO: explain {title} in prose, in your own words. Inline math: $f(x)$. Link
-other entries with [[slug]] or [[slug|other text]].
+other entries with `[[slug]]` or `[[slug|other text]]`.
 
 ```python
 # This block runs when the site is built. Compute what the formula says and

@@ -12,21 +12,25 @@ import networkx as nx
 import pytest
 
 from conftest import soup
+from generator.build import build
+from generator.config import load_config
 from generator.diagnostics import Reporter
-from generator.discover import discover
-from generator.links import link
-from generator.load import load_entry
-from generator.markdown import make_md
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def entries():
-    reporter, md = Reporter(), make_md()
-    loaded = [load_entry(p, ROOT / "entries", md, reporter) for p in discover(ROOT / "entries")]
+def linked():
+    """The shipped glossary, loaded and linked by the build's own stages (no snippets run)."""
+    reporter = Reporter()
+    result = build(load_config(ROOT), reporter, until="link")
     assert reporter.error_count == 0, [d.format() for d in reporter.diagnostics]
-    return loaded
+    return result.glossary
+
+
+@pytest.fixture(scope="module")
+def entries(linked):
+    return linked.entries
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +63,16 @@ def test_abstractions_are_words_not_symbols(entries):
         assert not re.search(r"[$\\^_=]", entry.abstraction), entry.slug
 
 
-def test_the_concept_graph_is_one_connected_component(entries):
-    glossary = link(entries, Reporter())
+def test_the_concept_graph_is_one_connected_component(linked):
+    glossary = linked
     graph = nx.Graph()
     graph.add_nodes_from(glossary.by_slug)
     graph.add_edges_from((a, b) for a, b, _ in glossary.edges())
     assert nx.number_connected_components(graph) == 1
 
 
-def test_the_essay_chains_connect_both_ways(entries):
-    glossary = link(entries, Reporter())
+def test_the_essay_chains_connect_both_ways(linked):
+    glossary = linked
     out = lambda slug, kind: glossary.relations[slug].outgoing.get(kind, [])
     assert "exponential-moving-average" in out("momentum", "chunk")
     assert "exponential-moving-average" in out("rmsprop", "chunk")
