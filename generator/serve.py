@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import signal
 import sys
 import threading
 from functools import partial
@@ -161,6 +162,9 @@ def _watch(config: SiteConfig, state: BuildState, stop: threading.Event) -> None
 
 def serve(config: SiteConfig, port: int) -> int:
     """Build, then serve until Ctrl-C, rebuilding on every change."""
+    # Ctrl-C stops the server even when started from a shell that ignores SIGINT (a
+    # background job): Python does not install its handler when SIGINT starts ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     state = BuildState()
     rebuild(config, state)
     site = config.resolve(config.out)
