@@ -14,6 +14,7 @@ import html
 from dataclasses import dataclass, field
 
 from .config import SiteConfig
+from .figure_theme import dark_svg, light_svg
 from .formulas import MathEngine, MathTable
 from .links import Glossary
 from .markdown import make_md, render_tokens
@@ -225,12 +226,17 @@ class _EntryRenderer:
         if block.truncated:
             parts.append('<p class="output-note">output truncated</p>')
         for number, figure in enumerate(block.figures, start=1):
-            data = figure.svg.encode("utf-8")
-            digest = hashlib.sha256(data).hexdigest()[:10]
-            asset = Asset(f"figures/{entry.slug}-{index + 1}-{number}-{digest}.svg", data,
-                          figure.alt)
-            figures.append(asset)
-            parts.append(f'<figure class="plot"><img src="{ENTRY_ROOT}{asset.dest}" '
-                         f'alt="{html.escape(figure.alt)}" loading="lazy">'
-                         f'<figcaption>{html.escape(figure.alt)}</figcaption></figure>')
+            images = []
+            for theme, svg in (("light", light_svg(figure.svg)), ("dark", dark_svg(figure.svg))):
+                data = svg.encode("utf-8")
+                digest = hashlib.sha256(data).hexdigest()[:10]
+                suffix = "" if theme == "light" else "-dark"
+                asset = Asset(f"figures/{entry.slug}-{index + 1}-{number}{suffix}-{digest}.svg",
+                              data, figure.alt)
+                figures.append(asset)
+                images.append(f'<img class="fig-{theme}" src="{ENTRY_ROOT}{asset.dest}" '
+                              f'alt="{html.escape(figure.alt)}" loading="lazy">')
+            # No caption: it would only repeat the alt text and the plot's own title.
+            # Focusable because it scrolls sideways on a phone (the plot keeps legible text).
+            parts.append(f'<figure class="plot" tabindex="0">{"".join(images)}</figure>')
         return "".join(parts)
