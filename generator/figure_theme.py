@@ -33,3 +33,18 @@ def dark_svg(svg: str) -> str:
     svg = re.sub(r'(\sid=")([^"]+)"', r'\1\2-dark"', svg)
     svg = re.sub(r'url\(#([^)]+)\)', r'url(#\1-dark)', svg)
     return re.sub(r'(href=")#([^"]+)"', r'\1#\2-dark"', svg)
+
+
+_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)pt"[^>]*?\sheight="([\d.]+)pt"')
+
+
+def svg_size(svg: str) -> str:
+    """Return ``width``/``height`` attributes (CSS px) for an ``<img>`` of a matplotlib SVG.
+
+    They reserve the figure's space before it loads (lazily), so nothing jumps.
+    """
+    found = _SIZE.search(svg)
+    if not found:
+        return ""
+    width, height = (round(float(v) * 4 / 3) for v in found.groups())
+    return f' width="{width}" height="{height}"'

@@ -14,7 +14,7 @@ import html
 from dataclasses import dataclass, field
 
 from .config import SiteConfig
-from .figure_theme import dark_svg, light_svg
+from .figure_theme import dark_svg, light_svg, svg_size
 from .formulas import MathEngine, MathTable
 from .links import Glossary
 from .markdown import make_md, render_tokens
@@ -235,7 +235,7 @@ class _EntryRenderer:
                               data, figure.alt)
                 figures.append(asset)
                 images.append(f'<img class="fig-{theme}" src="{ENTRY_ROOT}{asset.dest}" '
-                              f'alt="{html.escape(figure.alt)}" loading="lazy">')
+                              f'alt="{html.escape(figure.alt)}"{svg_size(svg)} loading="lazy">')
             # No caption: it would only repeat the alt text and the plot's own title.
             # Focusable because it scrolls sideways on a phone (the plot keeps legible text).
             parts.append(f'<figure class="plot" tabindex="0">{"".join(images)}</figure>')

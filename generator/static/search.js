@@ -70,7 +70,7 @@
     return span;
   }
 
-  function hitParts(hit, withFormula) {
+  function hitParts(hit, withFormula, onPage) {
     var title = highlight(hit.title, hit.terms);
     title.className = "hit-title";
     var also = hit.aliases ? " · also " + hit.aliases : "";
@@ -79,6 +79,11 @@
     var parts = [title, text];
     if (withFormula) {
       var slot = el("span", "hit-formula");
+      if (onPage) {  // it may scroll sideways: reachable by keyboard, named
+        slot.tabIndex = 0;
+        slot.setAttribute("role", "group");
+        slot.setAttribute("aria-label", "Formula of " + hit.title);
+      }
       withCard(hit.slug, function (data) { slot.appendChild(formulaPreview(data)); });
       parts.push(slot);
     }
@@ -144,6 +149,7 @@
       else goAll();
     }
 
+    withSearch(function () {});  // this file loads on first focus: fetch the index now
     input.addEventListener("input", run);
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") { e.preventDefault(); select(selected + 1); }
@@ -172,7 +178,7 @@
         var link = el("a");
         link.href = entryHref(hit.slug);
         link.setAttribute("data-entry", hit.slug);
-        var parts = hitParts(hit, true);
+        var parts = hitParts(hit, true, true);
         link.appendChild(parts[0]);
         li.appendChild(link);
         parts.slice(1).forEach(function (part) { li.appendChild(part); });
