@@ -112,3 +112,10 @@ def test_concept_map_shows_every_entry_as_a_link(site):
     svg = soup(site / "map.html").select_one("svg.concept-map")
     assert {a["data-entry"] for a in svg.select("a.map-node")} == \
         {p.stem for p in (site / "concepts").iterdir()}
+
+
+def test_no_link_inside_a_link_on_any_page(site):
+    """Nested chunks must not become nested <a> elements (the parser would break the formula)."""
+    for page in sorted(site.rglob("*.html")):
+        for link in soup(page).find_all("a"):
+            assert link.find_parent("a") is None, (page.name, str(link)[:120])
