@@ -69,7 +69,7 @@ def render_math(entries: list[Entry], engine: MathEngine, macros: SourceText,
     table = MathTable()
     occurrences: dict[tuple[str, bool], list[Tex]] = {}
     for entry in entries:
-        for tex in (entry.formula, *entry.body_math):
+        for tex in (entry.formula, *entry.body_math, *entry.symbol_math):
             occurrences.setdefault((tex.tex, tex.display), []).append(tex)
     keys = {item: formula_key(engine, macros.text, texs[0]) for item, texs in occurrences.items()}
     missing = []

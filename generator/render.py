@@ -146,10 +146,14 @@ class _EntryRenderer:
         """Return a formula's HTML with every chunk decorated (linked or only highlighted)."""
         rendered = self.math.lookup(tex.tex, tex.display)
         chunks = {c.index: c for c in tex.all_chunks()}
+        nested = {child.index for c in chunks.values() for child in c.children}
 
         def decorate(index: int, inner: str) -> str:
             chunk = chunks.get(index)
             slug = self.glossary.resolve(chunk.target) if chunk else None
+            if slug is not None and linked and index in nested:  # links cannot nest in HTML
+                return (f'<span class="chunk chunk-inner" data-entry="{html.escape(slug)}">'
+                        f"{inner}</span>")
             if slug is None or not linked:
                 name = f' data-chunk-name="{html.escape(chunk.target)}"' if chunk else ""
                 return f'<span class="chunk"{name}>{inner}</span>'

@@ -27,7 +27,7 @@ from ..render import SiteModel, entry_url, tag_slug, tag_url
 from . import OutputFile
 
 NAV = (("index.html", "A–Z"), ("roads.html", "Roads"), ("map.html", "Concept map"),
-       ("tags/index.html", "Tags"), ("search.html", "Search"))
+       ("tags/index.html", "Tags"), ("notation.html", "Notation"), ("search.html", "Search"))
 """The site navigation: (page, label); the current one is marked ``aria-current``."""
 
 
@@ -40,7 +40,9 @@ def make_jinja(model: SiteModel) -> Environment:
                         undefined=StrictUndefined, keep_trailing_newline=True)
     jinja.globals.update(site=config, vocabulary=config.vocabulary, entry_url=entry_url,
                          tag_url=tag_url, family_url=family_url, version=__version__,
-                         by_slug=model.glossary.by_slug, nav=NAV)
+                         by_slug=model.glossary.by_slug, nav=NAV,
+                         math_stylesheets=[dest for _, dest in model.engine.stylesheets()
+                                           if dest.endswith(".css")])
     return jinja
 
 
