@@ -57,28 +57,25 @@ def family_url(family: str, root: str) -> str:
 
 def connection_groups(groups: tuple[RelationGroup, ...],
                       vocabulary: Vocabulary) -> tuple[RelationGroup, ...]:
-    """Return the groups without the repeats that relations derived from others bring.
+    """Return the groups with every neighbour listed once, under its most telling relation.
 
-    What contributors declare always shows. A kind that implies others (a chunk implies
-    ``uses``) takes its entries out of the implied kind's group, being the more telling;
-    a derived kind that implies nothing (a mention in prose) shows only entries that no
-    other group lists.
+    Most telling first: a kind that implies others (a chunk in the formula implies
+    ``uses``), then the kinds contributors declare in the vocabulary's order (uses before
+    see also), then derived ones (a mention in prose). Groups keep their order.
     """
-    kinds = {k.key: k for k in vocabulary.relations}
-    hidden: dict[tuple[str, str], set[str]] = {}
-    for group in groups:
-        for implied in kinds[group.kind].implies:
-            hidden.setdefault((implied, group.direction), set()).update(group.slugs)
-    kept = []
-    for group in groups:
-        kind = kinds[group.kind]
-        drop = hidden.get((group.kind, group.direction), set())
-        if not kind.front_matter and not kind.implies:
-            drop = drop | {s for g in groups if g is not group for s in g.slugs}
-        slugs = tuple(s for s in group.slugs if s not in drop)
-        if slugs:
-            kept.append(RelationGroup(group.kind, group.label, group.direction, slugs))
-    return tuple(kept)
+    implying = [k.key for k in vocabulary.relations if k.implies]
+    declared = [k.key for k in vocabulary.relations if k.front_matter and k.key not in implying]
+    precedence = implying + declared + [k for k in vocabulary.relation_keys
+                                        if k not in implying and k not in declared]
+    ranked = sorted(groups, key=lambda g: (precedence.index(g.kind),
+                                           ("out", "both", "in").index(g.direction)))
+    seen: set[str] = set()
+    kept: dict[tuple[str, str], tuple[str, ...]] = {}
+    for group in ranked:
+        kept[(group.kind, group.direction)] = tuple(s for s in group.slugs if s not in seen)
+        seen.update(group.slugs)
+    return tuple(RelationGroup(g.kind, g.label, g.direction, kept[(g.kind, g.direction)])
+                 for g in groups if kept[(g.kind, g.direction)])
 
 
 def map_kind(vocabulary: Vocabulary, kind: str) -> str | None:

@@ -41,9 +41,12 @@ def test_builds_on_and_leads_to_resolve_titles_and_aliases(site):
     assert relations(site, "attention-weights")["Leads to"] == ["context-vector"]
 
 
-def test_see_also_is_symmetric(site):
-    assert relations(site, "attention-weights")["See also"] == ["context-vector"]
-    assert relations(site, "context-vector")["See also"] == ["attention-weights"]
+def test_see_also_is_symmetric_and_yields_to_a_more_telling_relation(site):
+    # attention-weights and context-vector declare "see also" each other, but context-vector
+    # builds on attention-weights: each is listed once, under the more telling relation.
+    assert "See also" not in relations(site, "attention-weights")
+    assert "See also" not in relations(site, "context-vector")
+    assert relations(site, "context-vector")["Builds on"] == ["attention-weights"]
 
 
 def test_wiki_links_resolve_by_alias_ignoring_case_and_give_mentioned_in(site):
