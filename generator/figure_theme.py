@@ -31,7 +31,7 @@ def dark_svg(svg: str) -> str:
     """
     svg = _COLOUR.sub(lambda m: DARK_SWAPS.get(m.group(0).lower(), m.group(0)), light_svg(svg))
     # Text glyphs are <use> elements with no fill of their own: SVG's default, black.
-    svg = svg.replace("<svg ", f'<svg fill="{DARK_SWAPS["#000000"]}" ', 1)
+    svg = re.sub(r"<svg\b", f'<svg fill="{DARK_SWAPS["#000000"]}"', svg, count=1)
     svg = re.sub(r'(\sid=")([^"]+)"', r'\1\2-dark"', svg)
     svg = re.sub(r'url\(#([^)]+)\)', r'url(#\1-dark)', svg)
     return re.sub(r'(href=")#([^"]+)"', r'\1#\2-dark"', svg)

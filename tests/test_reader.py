@@ -156,7 +156,7 @@ def test_figures_come_light_and_dark_without_empty_paths():
     assert "<path style" not in light and light.count("<path") == 2
     assert "#ffffff" in light and "#ffffff" not in dark and "#000000" not in dark
     assert "#1f77b4" in dark  # data colours stay
-    assert dark.startswith('<svg fill="#e6e8ec"')  # glyphs without a fill are not black
+    assert dark.startswith('<svg fill="#e6e8ec">')  # glyphs without a fill are not black
     assert 'id="f-p1-dark"' in dark and "url(#f-p1-dark)" in dark and 'href="#f-p1-dark"' in dark
 
 
