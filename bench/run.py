@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import dataclasses
 import datetime
 import json
 import os
@@ -71,6 +72,8 @@ class Run:
     maxrss_mb: float
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0
+    """User + system CPU time of the process and every descendant it waited for."""
 
     @property
     def ok(self) -> bool:
@@ -98,7 +101,8 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> Run:
         out.seek(0)
         err.seek(0)
         return Run(seconds, proc.returncode, usage.ru_maxrss / 1024,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                   usage.ru_utime + usage.ru_stime)
 
 
 def tool_env(**extra: str) -> dict:
@@ -148,7 +152,12 @@ class Ours(Tool):
         return timed([sys.executable, "-m", "generator", "build", "--json"], self.root, self.env())
 
     def page(self, slug: str) -> Path:
-        return self.root / "site" / "concepts" / f"{slug}.html"
+        expected = self.root / "site" / "concepts" / f"{slug}.html"
+        if expected.is_file():
+            return expected
+        found = sorted((self.root / "site").rglob(f"{slug}.html")) + sorted(
+            (self.root / "site").rglob(f"{slug}/index.html"))
+        return found[0] if found else expected
 
     @classmethod
     def snapshot(cls) -> None:
@@ -160,9 +169,14 @@ class Ours(Tool):
 
     @classmethod
     def edit_template(cls, number: int) -> None:
-        base = cls.generator / "generator" / "templates" / "base.html"
-        text = re.sub(r"\n<!-- bench edit \d+ -->\n?$", "\n", base.read_text("utf-8"))
-        base.write_text(text.rstrip("\n") + f"\n<!-- bench edit {number} -->\n", "utf-8")
+        """Append a comment to base.html (every page extends it), else to every template."""
+        folder = cls.generator / "generator" / "templates"
+        targets = [folder / "base.html"] if (folder / "base.html").is_file() else sorted(folder.rglob("*.html"))
+        if not targets:
+            raise RuntimeError(f"no templates found in {folder}")
+        for path in targets:
+            text = re.sub(r"\n<!-- bench edit \d+ -->\n?$", "\n", path.read_text("utf-8"))
+            path.write_text(text.rstrip("\n") + f"\n<!-- bench edit {number} -->\n", "utf-8")
 
 
 class MkDocs(Tool):
@@ -232,6 +246,9 @@ class Sample:
     pages: int | None = None
     verified: bool | None = None
     note: str = ""
+    cpu_seconds: float | None = None
+    load: float | None = None
+    """1-minute load average when the sample ended (other agents' work shows here)."""
 
 
 @dataclass
@@ -245,8 +262,9 @@ class Bench:
         if sample.verified is False:
             flag += "  (edit not seen in the output)"
         extra = f"  generator {sample.generator_seconds:.2f} s" if sample.generator_seconds is not None else ""
+        peak = f"  peak {sample.maxrss_mb:6.0f} MB" if sample.maxrss_mb else ""
         print(f"  N={sample.n:<5} {sample.tool:<15} {sample.phase:<9} {sample.seconds:8.2f} s"
-              f"  peak {sample.maxrss_mb:6.0f} MB{extra}{flag}", flush=True)
+              f"{peak}{extra}{flag}", flush=True)
         if sample.note and not sample.ok:
             print("      " + sample.note.replace("\n", "\n      "), flush=True)
 
@@ -257,7 +275,8 @@ class Bench:
 
 
 def sample_of(tool: Tool, phase: str, rnd: int, run: Run) -> Sample:
-    s = Sample(tool.name, tool.n, phase, rnd, run.seconds, run.ok, run.maxrss_mb)
+    s = Sample(tool.name, tool.n, phase, rnd, run.seconds, run.ok, run.maxrss_mb,
+               cpu_seconds=run.cpu_seconds, load=os.getloadavg()[0])
     if not run.ok:
         tail = (run.stderr.strip() or run.stdout.strip()).splitlines()[-6:]
         s.note = "\n".join(tail) or f"exit status {run.returncode}"
@@ -322,7 +341,7 @@ def serve_edits(n: int, concepts, edits: int, bench: Bench) -> None:
             return
         base = url[0]
         time.sleep(1.5)  # the watcher thread starts just before the URL is printed
-        page_url = base + f"concepts/{slug}.html"
+        page_url = base + tool.page(slug).relative_to(tool.root / "site").as_posix()
         for rnd in range(edits):
             before = _status(base)["build"]
             value = bench.next_value()
@@ -344,7 +363,7 @@ def serve_edits(n: int, concepts, edits: int, bench: Bench) -> None:
                 note = "no rebuild within 300 s"
             seconds = time.perf_counter() - saved
             bench.record(Sample("ours", n, "serve", rnd, seconds, ok, verified=seen if ok else None,
-                                note=note))
+                                note=note, load=os.getloadavg()[0]))
             time.sleep(1.0)
     finally:
         proc.send_signal(signal.SIGINT)
@@ -376,10 +395,12 @@ def summarize(bench: Bench) -> dict:
     for s in bench.samples:
         cell = table.setdefault((s.tool, s.n, s.phase), {"runs": [], "failed": 0, "peaks": [],
                                                         "gen": [], "pages": None, "unverified": 0,
-                                                        "notes": []})
+                                                        "notes": [], "cpu": []})
         if s.ok:
             cell["runs"].append(s.seconds)
             cell["peaks"].append(s.maxrss_mb)
+            if s.cpu_seconds is not None:
+                cell["cpu"].append(s.cpu_seconds)
             if s.generator_seconds is not None:
                 cell["gen"].append(s.generator_seconds)
             cell["pages"] = s.pages or cell["pages"]
@@ -391,6 +412,7 @@ def summarize(bench: Bench) -> dict:
     for cell in table.values():
         cell["median"] = median(cell["runs"])
         cell["gen_median"] = median(cell["gen"])
+        cell["cpu_median"] = median(cell["cpu"])
         cell["peak"] = max(cell["peaks"]) if cell["peaks"] else None
     return table
 
@@ -422,57 +444,74 @@ def ratio(table: dict, n: int, phase: str, other: str, other_phase: str | None =
 
 
 def targets(table: dict, sizes: list[int]) -> list[tuple[str, str, str]]:
-    """The issue's targets: (target, measured, verdict)."""
+    """The issue's targets, each at the N it names: (target, measured, verdict).
+
+    A target at an N this run did not build says "not measured" and, for orientation,
+    the value at the largest N that was built.
+    """
     rows = []
 
     def get(tool, n, phase, key="median"):
         cell = table.get((tool, n, phase))
         return None if not cell else cell[key]
 
-    def verdict(value, limit, lower_is_better=True, unit=""):
+    def verdict(value, limit):
         if value is None:
             return "not measured"
-        met = value <= limit if lower_is_better else value >= limit
-        return "met" if met else f"missed ({value / limit:.1f}x the limit)" if lower_is_better else "missed"
+        return "met" if value <= limit else f"missed ({value / limit:.1f}x the limit)"
+
+    def fallback(n, show):
+        """Text for a target at ``n`` that was not measured: the value at the largest N built."""
+        for m in sorted((m for m in sizes if m != n), reverse=True):
+            text = show(m)
+            if text:
+                return f"not measured at N={n} (at N={m}: {text})"
+        return f"not measured (run with --n {n})"
+
+    def row(label, n, value, limit, show):
+        text = show(n) if value is not None else fallback(n, show)
+        rows.append((label, text, verdict(value, limit)))
+
+    def noop(m):
+        v = get("ours", m, "noop")
+        return None if v is None else fmt_s(v)
+
+    def vs(other, phase):
+        def show(m):
+            r = ratio(table, m, phase, other)
+            return None if r is None else f"ours/theirs {r:.3f}"
+        return show
 
     for n, limit in ((100, 0.2), (1000, 0.6)):
-        v = get("ours", n, "noop")
-        rows.append((f"nothing changed at N={n}: at most {limit} s", fmt_s(v), verdict(v, limit)))
+        row(f"nothing changed at N={n}: at most {limit} s", n, get("ours", n, "noop"), limit, noop)
     for n in (100, 1000):
-        r = ratio(table, n, "noop", "sphinx-gallery")
-        rows.append((f"nothing changed at N={n}: at least 6x faster than sphinx-gallery (ours/theirs <= 0.17)",
-                     "-" if r is None else f"ours/theirs {r:.2f} ({1 / r:.1f}x faster)" if r else "-",
-                     verdict(r, 1 / 6)))
-    r = ratio(table, 100, "change", "sphinx-gallery")
-    rows.append(("one snippet changed at N=100: at most 0.5x sphinx-gallery",
-                 "-" if r is None else f"{r:.2f}x", verdict(r, 0.5)))
+        row(f"nothing changed at N={n}: at least 6x faster than sphinx-gallery (ours/theirs at most 0.167)",
+            n, ratio(table, n, "noop", "sphinx-gallery"), 1 / 6, vs("sphinx-gallery", "noop"))
+    row("one snippet changed at N=100: at most 0.5x sphinx-gallery", 100,
+        ratio(table, 100, "change", "sphinx-gallery"), 0.5, vs("sphinx-gallery", "change"))
     for other, limit, label in (("mkdocs", 0.5, "MkDocs + markdown-exec"),
-                                ("baseline", 0.6, "one plain Python process running the snippets"),
-                                ("jupyterbook", 1 / 40, "Jupyter Book")):
-        r = ratio(table, 100, "cold", other)
-        rows.append((f"cold at N=100: at most {limit:.3g}x {label}", "-" if r is None else f"{r:.3f}x",
-                     verdict(r, limit)))
+                                ("baseline", 0.6, "one plain Python process running the same snippets"),
+                                ("jupyterbook", 1 / 40, "Jupyter Book (1/40)")):
+        row(f"cold at N=100: at most {limit:.3g}x {label}", 100, ratio(table, 100, "cold", other), limit,
+            vs(other, "cold"))
     a, b = get("ours", 100, "cold"), get("ours", 1000, "cold")
     per = None if a is None or b is None else (b / 1000) / (a / 100)
     rows.append(("cold: time per entry at N=1000 within 1.2x of that at N=100",
-                 "-" if per is None else f"{b / 1000 * 1000:.0f} ms vs {a / 100 * 1000:.0f} ms per entry "
-                 f"({per:.2f}x)", verdict(per, 1.2)))
-    for n in sorted(set(sizes) | {1000}):
-        gen, pages = get("ours", n, "template", "gen_median"), get("ours", n, "template", "pages")
-        per_page = None if gen is None or not pages else gen / pages
-        if n == 1000 or (n in sizes and per_page is not None):
-            rows.append((f"template changed at N={n}: at most 1 ms of generator time per page"
-                         + ("" if n == 1000 else " (target is for N=1000)"),
-                         "-" if per_page is None else f"{per_page * 1000:.2f} ms/page ({pages} pages, "
-                         f"generator {gen:.2f} s)", verdict(per_page, 0.001)))
-    for n in sorted(set(sizes) | {1000}):
-        peak = get("ours", n, "cold", "peak")
-        if n == 1000 or peak is not None:
-            rows.append((f"peak memory (largest process) at N={n}: at most 250 MB"
-                         + ("" if n == 1000 else " (target is for N=1000)"),
-                         "-" if peak is None else f"{peak:.0f} MB", verdict(peak, 250)))
-    v = get("ours", 100, "serve")
-    rows.append(("serve: an edited snippet shows within 0.5 s of saving at N=100", fmt_s(v), verdict(v, 0.5)))
+                 "not measured (needs N=100 and N=1000)" if per is None else
+                 f"{b:.0f} ms vs {a * 10:.0f} ms per entry ({per:.2f}x)", verdict(per, 1.2)))
+
+    def per_page(m):
+        gen, pages = get("ours", m, "template", "gen_median"), get("ours", m, "template", "pages")
+        return None if gen is None or not pages else gen / pages
+
+    row("template changed at N=1000: at most 1 ms of generator time per page", 1000, per_page(1000), 0.001,
+        lambda m: None if per_page(m) is None else
+        f"{per_page(m) * 1000:.2f} ms/page ({get('ours', m, 'template', 'pages')} pages)")
+    row("peak memory of the generator at N=1000: at most 250 MB (largest single process)", 1000,
+        get("ours", 1000, "cold", "peak"), 250,
+        lambda m: None if get("ours", m, "cold", "peak") is None else f"{get('ours', m, 'cold', 'peak'):.0f} MB")
+    row("serve: an edited snippet shows within 0.5 s of saving at N=100", 100, get("ours", 100, "serve"), 0.5,
+        lambda m: None if get("ours", m, "serve") is None else fmt_s(get("ours", m, "serve")))
     return rows
 
 
@@ -534,15 +573,19 @@ def versions() -> dict:
     return found
 
 
-def report(bench: Bench, args, started: datetime.datetime, info: dict, vers: dict) -> str:
+def report(raw: dict) -> str:
+    """Return RESULTS.md for one run, from its raw record (see ``.bench/last-run.json``)."""
+    bench = Bench([Sample(**s) for s in raw["samples"]])
     table = summarize(bench)
-    sizes = args.n
-    lines = [f"# Benchmark results (`make bench`)", "",
-             f"Written by `bench/run.py {' '.join(sys.argv[1:])}` on {started:%Y-%m-%d %H:%M} UTC "
-             f"(took {(datetime.datetime.now(datetime.timezone.utc) - started).seconds / 60:.0f} min).", ""]
-    if args.note:
-        lines += [f"**Note:** {args.note}", ""]
-    load_end = os.getloadavg()
+    sizes, info, vers, load_end = raw["n"], raw["machine"], raw["versions"], raw["load_end"]
+    started = datetime.datetime.fromisoformat(raw["started"])
+    took = (datetime.datetime.fromisoformat(raw["finished"]) - started).total_seconds()
+    lines = ["# Benchmark results (`make bench`)", "",
+             f"Written by `bench/run.py {' '.join(raw['argv'])}`, started {started:%Y-%m-%d %H:%M} UTC, "
+             f"took {took / 60:.0f} min. Regenerate this file from the raw samples with "
+             "`bench/run.py --report .bench/last-run.json`.", ""]
+    if raw["note"]:
+        lines += [f"**Note:** {raw['note']}", ""]
     lines += ["## Machine", "",
               f"- {info['nproc']} CPUs: {info['cpu']}; RAM {info['ram']}; {info['os']}; Python {info['python']}",
               f"- load average (1, 5, 15 min) at the start {tuple(round(x, 2) for x in info['load'])}, "
@@ -554,7 +597,7 @@ def report(bench: Bench, args, started: datetime.datetime, info: dict, vers: dic
               f"- Synthetic corpus from `bench/corpus.py`, N = {', '.join(map(str, sizes))}; each entry has a "
               "formula with chunks, a paragraph with wiki links, inline and display math, and one "
               "numpy/matplotlib snippet with asserts and one line plot (SVG for every tool).",
-              f"- R = {args.rounds} rounds, interleaved: in each round every tool runs its phases in turn "
+              f"- R = {raw['rounds']} rounds, interleaved: in each round every tool runs its phases in turn "
               "(the order of the tools rotates from round to round). Times are whole-process wall "
               "time (start to exit), medians over the rounds.",
               "- cold: a freshly written project, no output and no cache. nothing changed: the same "
@@ -581,6 +624,14 @@ def report(bench: Bench, args, started: datetime.datetime, info: dict, vers: dic
             peak = (table.get((tool, n, "cold")) or {}).get("peak")
             lines.append(f"| {NAMES[tool]} | " + " | ".join(cell_text(c) for c in cells)
                          + f" | {'-' if peak is None else f'{peak:.0f} MB'} |")
+        lines += ["", "CPU time (user + system of the whole process tree, medians; less sensitive than wall "
+                  "time to other load on the machine, blind to parallelism):", "",
+                  "| tool | " + " | ".join(PHASE_NAMES[p] for p in PHASES) + " |", "|---|" + "---|" * len(PHASES)]
+        for tool in TOOLS:
+            cells = [table.get((tool, n, p)) for p in PHASES]
+            if any(cells):
+                lines.append(f"| {NAMES[tool]} | " + " | ".join(
+                    "-" if not c or c["cpu_median"] is None else fmt_s(c["cpu_median"]) for c in cells) + " |")
         serve = table.get(("ours", n, "serve"))
         if serve:
             lines += ["", f"{PHASE_NAMES['serve']} (ours): {cell_text(serve)} (median of {len(serve['runs'])})"]
@@ -609,12 +660,14 @@ def report(bench: Bench, args, started: datetime.datetime, info: dict, vers: dic
         lines.append("")
     lines += ["## The issue's targets", "", "| target | measured | verdict |", "|---|---|---|"]
     lines += [f"| {t} | {m} | {v} |" for t, m, v in targets(table, sizes)]
-    lines += ["", "## Every run", "", "| N | tool | phase | runs (s) |", "|---|---|---|---|"]
+    lines += ["", "## Every run", "", "Wall seconds in the order run, and the 1-minute load average after each.",
+              "", "| N | tool | phase | runs (s) | load |", "|---|---|---|---|---|"]
     for (tool, n, phase), c in sorted(table.items(), key=lambda kv: (kv[0][1], TOOLS.index(kv[0][0]),
                                                                       list(PHASE_NAMES).index(kv[0][2]))):
-        runs = [round(s.seconds, 2) if s.ok else "failed" for s in bench.samples
-                if (s.tool, s.n, s.phase) == (tool, n, phase)]
-        lines.append(f"| {n} | {tool} | {phase} | {', '.join(map(str, runs))} |")
+        mine = [s for s in bench.samples if (s.tool, s.n, s.phase) == (tool, n, phase)]
+        runs = [f"{s.seconds:.2f}" if s.ok else "failed" for s in mine]
+        loads = ["?" if s.load is None else f"{s.load:.1f}" for s in mine]
+        lines.append(f"| {n} | {tool} | {phase} | {', '.join(runs)} | {', '.join(loads)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -651,7 +704,12 @@ def compare(args) -> None:
         for n in args.n:
             print(f"serve edits, N={n}", flush=True)
             serve_edits(n, corpora[n], max(args.rounds, 3), bench)
-    text = report(bench, args, started, info, vers)
+    raw = {"argv": sys.argv[1:], "n": args.n, "rounds": args.rounds, "note": args.note,
+           "started": started.isoformat(), "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+           "machine": info, "load_end": os.getloadavg(), "versions": vers,
+           "samples": [dataclasses.asdict(s) for s in bench.samples]}
+    (BENCH / "last-run.json").write_text(json.dumps(raw, indent=1), "utf-8")
+    text = report(raw)
     out = args.results or RESULTS
     out.write_text(text, "utf-8")
     print()
@@ -674,7 +732,14 @@ def main() -> None:
     parser.add_argument("--results", type=Path, help="where to write the report (bench/RESULTS.md)")
     parser.add_argument("--note", default="", help="a sentence for the report (e.g. 'the machine was shared')")
     parser.add_argument("--keep", action="store_true", help="keep the projects in .bench/work")
+    parser.add_argument("--report", type=Path, metavar="JSON",
+                        help="only rewrite the report from a run's raw samples (.bench/last-run.json)")
     args, rest = parser.parse_known_args()
+    if args.report:
+        text = report(json.loads(args.report.read_text("utf-8")))
+        (args.results or RESULTS).write_text(text, "utf-8")
+        print(text)
+        return
     if args.mode == "fork-vs-spawn":
         import bench_build
         sys.argv = [sys.argv[0], *rest]
