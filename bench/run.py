@@ -248,6 +248,8 @@ class Sample:
     note: str = ""
     cpu_seconds: float | None = None
     load: float | None = None
+    snippets_run: int | None = None
+    """Ours: code blocks the build ran (the rest came from its cache)."""
     """1-minute load average when the sample ended (other agents' work shows here)."""
 
 
@@ -284,6 +286,7 @@ def sample_of(tool: Tool, phase: str, rnd: int, run: Run) -> Sample:
         try:
             report = json.loads(run.stdout)
             s.generator_seconds, s.pages = report.get("seconds"), report.get("pages")
+            s.snippets_run = (report.get("snippets") or {}).get("run")
         except ValueError:
             pass
     return s
@@ -641,6 +644,11 @@ def report(raw: dict) -> str:
         if inner:
             lines += ["", f"Ours, time the generator reports itself (`--json` seconds, without "
                       f"interpreter start and imports before the build): {inner}."]
+        ran = {p: sorted({s.snippets_run for s in bench.samples if (s.tool, s.n, s.phase) == ("ours", n, p)
+                          and s.ok and s.snippets_run is not None}) for p in PHASES}
+        if any(ran.values()):
+            lines += ["", "Ours, snippet blocks run (the rest from the cache): " + ", ".join(
+                f"{PHASE_NAMES[p]} {'/'.join(map(str, r))}" for p, r in ran.items() if r) + "."]
         rows = []
         for other in ("mkdocs", "jupyterbook", "sphinx-gallery"):
             rs = [ratio(table, n, p, other) for p in ("cold", "noop", "change")]
