@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -584,11 +585,21 @@ def report(raw: dict) -> str:
     started = datetime.datetime.fromisoformat(raw["started"])
     took = (datetime.datetime.fromisoformat(raw["finished"]) - started).total_seconds()
     lines = ["# Benchmark results (`make bench`)", "",
-             f"Written by `bench/run.py {' '.join(raw['argv'])}`, started {started:%Y-%m-%d %H:%M} UTC, "
+             f"Written by `bench/run.py {shlex.join(raw['argv'])}`, started {started:%Y-%m-%d %H:%M} UTC, "
              f"took {took / 60:.0f} min. Regenerate this file from the raw samples with "
              "`bench/run.py --report .bench/last-run.json`.", ""]
     if raw["note"]:
         lines += [f"**Note:** {raw['note']}", ""]
+    loads = [s.load for s in bench.samples if s.load is not None]
+    busy = [x for x in loads if x > (info["nproc"] or 1)]
+    if busy:
+        lines += [f"**Caution: the machine was busy.** After {len(busy)} of {len(loads)} runs the 1-minute "
+                  f"load average exceeded the {info['nproc']} CPUs (highest {max(loads):.1f}). Wall times "
+                  "are then inflated, unevenly, and they are biased between tools: under contention a "
+                  "tool with several processes (ours: a pool of workers) gets a larger share of the CPUs "
+                  "than a single-process tool (MkDocs, the baseline, Sphinx). Ratios and met/missed "
+                  "verdicts from such a run are indicative only; re-run on a quiet machine before "
+                  "trusting any verdict within a factor of about 2 of its limit.", ""]
     lines += ["## Machine", "",
               f"- {info['nproc']} CPUs: {info['cpu']}; RAM {info['ram']}; {info['os']}; Python {info['python']}",
               f"- load average (1, 5, 15 min) at the start {tuple(round(x, 2) for x in info['load'])}, "
@@ -610,6 +621,9 @@ def report(raw: dict) -> str:
               "running, one snippet saved, then `/__glossary/status` polled until the build number "
               "moves and the page fetched (checked for the new value); the watcher's 200 ms debounce "
               "is included.",
+              "- CPU time (user + system from `wait4`, the process and every descendant it waited "
+              "for) is shown as a cross-check; on a shared VM it also grows under contention "
+              "(shared caches, the hypervisor), so it is not a clean measure either.",
               "- Peak memory: `ru_maxrss` from `wait4`, the largest single process of the build's "
               "process tree (main process or a worker), not a sum.",
               "- The other tools run in their default, serial configuration; their math is left to the "
