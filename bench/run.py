@@ -577,6 +577,18 @@ def versions() -> dict:
     return found
 
 
+def shown_argv(argv: list[str]) -> list[str]:
+    """The command line with the --note text (printed below it) left out."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            out.append("NOTE")
+        elif not arg.startswith("--note="):
+            out.append(arg)
+        skip = arg == "--note"
+    return out
+
+
 def report(raw: dict) -> str:
     """Return RESULTS.md for one run, from its raw record (see ``.bench/last-run.json``)."""
     bench = Bench([Sample(**s) for s in raw["samples"]])
@@ -585,9 +597,10 @@ def report(raw: dict) -> str:
     started = datetime.datetime.fromisoformat(raw["started"])
     took = (datetime.datetime.fromisoformat(raw["finished"]) - started).total_seconds()
     lines = ["# Benchmark results (`make bench`)", "",
-             f"Written by `bench/run.py {shlex.join(raw['argv'])}`, started {started:%Y-%m-%d %H:%M} UTC, "
-             f"took {took / 60:.0f} min. Regenerate this file from the raw samples with "
-             "`bench/run.py --report .bench/last-run.json`.", ""]
+             f"Written by `bench/run.py {shlex.join(shown_argv(raw['argv']))}`, started "
+             f"{started:%Y-%m-%d %H:%M} UTC, took {took / 60:.0f} min. The raw samples are in the "
+             "`.json` file beside this one; `bench/run.py --report THAT.json` rewrites this report "
+             "from them.", ""]
     if raw["note"]:
         lines += [f"**Note:** {raw['note']}", ""]
     loads = [s.load for s in bench.samples if s.load is not None]
@@ -734,9 +747,10 @@ def compare(args) -> None:
     text = report(raw)
     out = args.results or RESULTS
     out.write_text(text, "utf-8")
+    out.with_suffix(".json").write_text(json.dumps(raw, indent=1) + "\n", "utf-8")
     print()
     print(text)
-    print(f"bench: wrote {out}")
+    print(f"bench: wrote {out} and the raw samples {out.with_suffix('.json').name} beside it")
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
 
@@ -758,8 +772,12 @@ def main() -> None:
                         help="only rewrite the report from a run's raw samples (.bench/last-run.json)")
     args, rest = parser.parse_known_args()
     if args.report:
-        text = report(json.loads(args.report.read_text("utf-8")))
-        (args.results or RESULTS).write_text(text, "utf-8")
+        raw = json.loads(args.report.read_text("utf-8"))
+        out = args.results or RESULTS
+        out.write_text(report(raw), "utf-8")
+        if args.report.resolve() != out.with_suffix(".json").resolve():
+            out.with_suffix(".json").write_text(json.dumps(raw, indent=1) + "\n", "utf-8")
+        text = out.read_text("utf-8")
         print(text)
         return
     if args.mode == "fork-vs-spawn":
