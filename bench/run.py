@@ -60,6 +60,8 @@ PHASES = ("cold", "noop", "change", "template")
 PHASE_NAMES = {"cold": "cold", "noop": "nothing changed", "change": "one snippet changed",
                "template": "template changed", "serve": "serve: save to rebuilt page"}
 BUILD_TIMEOUT = 3 * 3600
+SERVE_POLL = 0.02
+"""Seconds between two status requests while timing serve (each one costs the server a little)."""
 
 
 # --- running one command ---------------------------------------------------------------
@@ -362,7 +364,7 @@ def serve_edits(n: int, concepts, edits: int, bench: Bench) -> None:
                     seen = f"scale={value}" in body
                     ok = True
                     break
-                time.sleep(0.005)
+                time.sleep(SERVE_POLL)
             else:
                 note = "no rebuild within 300 s"
             seconds = time.perf_counter() - saved
@@ -411,6 +413,7 @@ def summarize(bench: Bench) -> dict:
         else:
             cell["failed"] += 1
             cell["notes"].append(s.note)
+            cell.setdefault("failed_peaks", []).append(s.maxrss_mb)
         if s.verified is False:
             cell["unverified"] += 1
     for cell in table.values():
@@ -473,6 +476,9 @@ def targets(table: dict, sizes: list[int]) -> list[tuple[str, str, str]]:
         return f"not measured (run with --n {n})"
 
     def row(label, n, value, limit, show):
+        if value is None and (table.get(("ours", n, "cold")) or {}).get("failed"):
+            rows.append((label, f"our build failed at N={n}", "missed: the build failed"))
+            return
         text = show(n) if value is not None else fallback(n, show)
         rows.append((label, text, verdict(value, limit)))
 
@@ -500,9 +506,13 @@ def targets(table: dict, sizes: list[int]) -> list[tuple[str, str, str]]:
             vs(other, "cold"))
     a, b = get("ours", 100, "cold"), get("ours", 1000, "cold")
     per = None if a is None or b is None else (b / 1000) / (a / 100)
-    rows.append(("cold: time per entry at N=1000 within 1.2x of that at N=100",
-                 "not measured (needs N=100 and N=1000)" if per is None else
-                 f"{b:.0f} ms vs {a * 10:.0f} ms per entry ({per:.2f}x)", verdict(per, 1.2)))
+    if b is None and (table.get(("ours", 1000, "cold")) or {}).get("failed"):
+        rows.append(("cold: time per entry at N=1000 within 1.2x of that at N=100",
+                     "our build failed at N=1000", "missed: the build failed"))
+    else:
+        rows.append(("cold: time per entry at N=1000 within 1.2x of that at N=100",
+                     "not measured (needs N=100 and N=1000)" if per is None else
+                     f"{b:.0f} ms vs {a * 10:.0f} ms per entry ({per:.2f}x)", verdict(per, 1.2)))
 
     def per_page(m):
         gen, pages = get("ours", m, "template", "gen_median"), get("ours", m, "template", "pages")
@@ -632,8 +642,8 @@ def report(raw: dict) -> str:
               "value never used before (the rebuilt page is checked for it). template changed (ours): "
               "a comment appended to `base.html`, which every page extends. serve: `glossary serve` "
               "running, one snippet saved, then `/__glossary/status` polled until the build number "
-              "moves and the page fetched (checked for the new value); the watcher's 200 ms debounce "
-              "is included.",
+              f"moves (polled every {raw.get('serve_poll_ms', 5):.0f} ms) and the page fetched (checked "
+              "for the new value); the watcher's 200 ms debounce is included.",
               "- CPU time (user + system from `wait4`, the process and every descendant it waited "
               "for) is shown as a cross-check; on a shared VM it also grows under contention "
               "(shared caches, the hypervisor), so it is not a clean measure either.",
@@ -651,9 +661,10 @@ def report(raw: dict) -> str:
             cells = [table.get((tool, n, p)) for p in PHASES]
             if not any(cells):
                 continue
-            peak = (table.get((tool, n, "cold")) or {}).get("peak")
-            lines.append(f"| {NAMES[tool]} | " + " | ".join(cell_text(c) for c in cells)
-                         + f" | {'-' if peak is None else f'{peak:.0f} MB'} |")
+            cold = table.get((tool, n, "cold")) or {}
+            peak = f"{cold['peak']:.0f} MB" if cold.get("peak") is not None else (
+                f"{max(cold['failed_peaks']):.0f} MB until it failed" if cold.get("failed_peaks") else "-")
+            lines.append(f"| {NAMES[tool]} | " + " | ".join(cell_text(c) for c in cells) + f" | {peak} |")
         lines += ["", "CPU time (user + system of the whole process tree, medians; less sensitive than wall "
                   "time to other load on the machine, blind to parallelism):", "",
                   "| tool | " + " | ".join(PHASE_NAMES[p] for p in PHASES) + " |", "|---|" + "---|" * len(PHASES)]
@@ -741,7 +752,7 @@ def compare(args) -> None:
             serve_edits(n, corpora[n], max(args.rounds, 3), bench)
     raw = {"argv": sys.argv[1:], "n": args.n, "rounds": args.rounds, "note": args.note,
            "started": started.isoformat(), "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-           "machine": info, "load_end": os.getloadavg(), "versions": vers,
+           "machine": info, "load_end": os.getloadavg(), "versions": vers, "serve_poll_ms": SERVE_POLL * 1000,
            "samples": [dataclasses.asdict(s) for s in bench.samples]}
     (BENCH / "last-run.json").write_text(json.dumps(raw, indent=1), "utf-8")
     text = report(raw)
