@@ -442,3 +442,25 @@ def test_nu_checker_finds_no_errors(shipped):
                    "height in an inline style; strict, so the fix shows up")
 def test_nu_checker_finds_no_errors_in_katex_markup(shipped):
     assert [e for e in _nu_errors(shipped) if _katex_markup(e)] == []
+
+
+def test_copy_buttons_permalinks_breadcrumbs_and_current_page(browser, shipped):
+    page = browser.new_page()
+    page.add_init_script("""window.copied = [];
+        Object.defineProperty(navigator, 'clipboard', {value: {writeText: t => {
+            window.copied.push(t); return Promise.resolve(); }}});""")
+    page.goto((shipped / "concepts/exponential-moving-average.html").as_uri())
+    page.locator(".formula .formula-tools button.copy").click()
+    page.locator(".copy-wrap button.copy").first.click()
+    tex, code = page.evaluate("window.copied")
+    assert tex.startswith(r"\begin{aligned}") and r"\chunk" not in tex and r"\frac{\bar{x}_t}" in tex
+    assert code.startswith("import numpy as np")
+    assert page.locator(".formula .formula-tools a.header-anchor").get_attribute("href") == "#formula"
+    assert page.locator(".body .katex-display[id^=eq-]").count() >= 1
+    crumbs = page.locator(".breadcrumbs li").all_inner_texts()
+    assert [c.lower() for c in crumbs] == ["abstraction road", "optimization",
+                                          "exponential moving average"]
+    assert page.locator(".breadcrumbs [aria-current=page]").count() == 1
+    page.goto((shipped / "map.html").as_uri())
+    assert page.locator(".site-header nav [aria-current=page]").inner_text() == "Concept map"
+    page.close()

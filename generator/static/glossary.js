@@ -160,7 +160,9 @@
       anchor.href = "#" + id;
       anchor.setAttribute("aria-label", "Link to this formula");
       tools.appendChild(anchor);
-      if (tex) tools.appendChild(copyButton("Copy TeX", tex.textContent.trim()));
+      // Plain TeX: the glossary's marks go (\chunk{3}{x} -> {x}, \fade{x} -> {x}).
+      if (tex) tools.appendChild(copyButton("Copy TeX", tex.textContent.trim()
+        .replace(/\\chunk\{\d+\}/g, "").replace(/\\fade(?=\{)/g, "")));
       block.parentNode.insertBefore(tools, block.nextSibling);
     });
   }
