@@ -61,7 +61,7 @@ def build(config: SiteConfig, reporter: Reporter, write: bool = True, health: bo
 
     # Stage: discover the files.
     result.stages_run.append("discover")
-    paths = discover(entries_dir)
+    paths = discover(entries_dir, reporter)  # links leading outside: refused, reported
     if not paths:
         reporter.error(SourcePos(display_path(entries_dir)), "no entries found (*.md files)")
         raise BuildFailed(reporter.error_count, result)

@@ -7,6 +7,7 @@ SourcePath -> Entry (load) -> Glossary (link) -> SnippetResult (execute)
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import NewType
 
@@ -23,7 +24,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def slugify(text: str) -> str:
     """Return the slug a title would get: ``"Layer Normalization"`` -> ``layer-normalization``."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())  # "Übersicht" -> "ubersicht"
     return "-".join(words)
 
 
