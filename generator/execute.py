@@ -47,10 +47,14 @@ def runtime_versions() -> dict[str, str]:
     return versions
 
 
-def snippet_key(entry: Entry, versions: dict[str, str]) -> str:
-    """Return the cache key of an entry's results: its executed code, place and the runtime."""
+def snippet_key(entry: Entry, versions: dict[str, str], limits: dict[str, float] | None = None) -> str:
+    """Return the cache key of an entry's results: its executed code, place, runtime and limits.
+
+    The limits are part of it because a result that passed under a larger memory
+    or time limit may fail under a smaller one (only passing results are cached).
+    """
     blocks = [(s.index, s.line, s.code) for s in entry.executed]
-    return content_key("snippets", entry.path, entry.slug, blocks, versions)
+    return content_key("snippets", entry.path, entry.slug, blocks, versions, limits or {})
 
 
 def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
@@ -61,7 +65,8 @@ def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
     results: dict[str, SnippetResult] = {}
     stats = ExecStats()
     todo: list[Entry] = []
-    keys = {entry.slug: snippet_key(entry, versions) for entry in entries}
+    limits = {"memory": config.memory, "timeout": config.timeout}
+    keys = {entry.slug: snippet_key(entry, versions, limits) for entry in entries}
     for entry in entries:
         hit = cache.get(keys[entry.slug])
         if hit is not None:
