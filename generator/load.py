@@ -103,9 +103,11 @@ def _read_text(path: Path, shown: str, reporter: Reporter) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[:exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        # Count as the loader and editors do: characters, not bytes; \r and \r\n end lines too.
+        before = data[:exc.start].decode("utf-8").lstrip("\ufeff")
+        before = before.replace("\r\n", "\n").replace("\r", "\n")
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
         reporter.error(SourcePos(shown, line, col),
                        f"file is not UTF-8 (byte 0x{data[exc.start]:02x}): save it as UTF-8")
         return None
