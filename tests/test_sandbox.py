@@ -209,3 +209,58 @@ def test_no_cgroup_or_process_is_left_after_a_build(tmp_path, glossary):
     pids = Path("/sys/fs/cgroup/pids")
     if pids.is_dir():
         assert [p for p in pids.rglob("glossary-*")] == []
+
+
+def _system_allows_namespaces() -> bool:
+    """Ask util-linux, not our own code, whether this system allows the namespaces."""
+    try:
+        return subprocess.run(["unshare", "--pid", "--fork", "--mount", "--net", "true"],
+                              capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def _system_allows_pids_cgroup() -> bool:
+    probe = Path("/sys/fs/cgroup/pids") / f"glossary-test-{os.getpid()}"
+    try:
+        probe.mkdir()
+    except OSError:
+        return False
+    probe.rmdir()
+    return True
+
+
+def test_every_protection_the_system_allows_is_on():
+    """Guards the skips above: a protection lost by a code change must not turn into a skip."""
+    if _system_allows_namespaces():
+        assert PROTECTIONS["pid_namespace"] and PROTECTIONS["net_namespace"]
+        assert PROTECTIONS["read_only_view"] and PROTECTIONS["no_capabilities"]
+    if os.getuid() == 0 and _system_allows_pids_cgroup():
+        assert PROTECTIONS["pids_cgroup"]
+
+
+def test_without_a_pid_namespace_the_supervisor_still_kills_the_whole_tree(tmp_path):
+    """Where no PID namespace is allowed, the subreaper sweep alone must catch every orphan."""
+    import json
+
+    from generator import snippet_worker
+    marker = f"33{os.getpid() % 10000:04d}"
+    code = ("import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+            f"        os.execvp('sleep', ['sleep', '{marker}'])\n    os._exit(0)\n"
+            "import time; time.sleep(0.3)")
+    job_dir = tmp_path / "job"
+    (job_dir / "work").mkdir(parents=True)
+    job = {"job": 0, "slug": "x", "path": "entries/x.md", "timeout": 30, "memory": 1024,
+           "blocks": [{"index": 0, "line": 11, "code": code}]}
+    (job_dir / "job.json").write_text(json.dumps(job))
+    pid = os.fork()
+    if pid == 0:
+        try:
+            sandbox.unshare_namespaces = lambda: set()
+            snippet_worker.supervise(job_dir)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert json.loads((job_dir / "result.json").read_text())["status"] == "ok"
+    time.sleep(0.2)
+    assert processes_with(f"sleep\x00{marker}") == []
