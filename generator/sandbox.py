@@ -165,6 +165,8 @@ def drop_privileges() -> bool:
 def count_processes(uid: int) -> int:
     """Return how many processes ``uid`` runs now (what RLIMIT_NPROC counts)."""
     count = 0
+    if not os.path.isdir("/proc"):
+        return 0  # no /proc (macOS): the limit is then the cap alone
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
@@ -177,6 +179,8 @@ def count_processes(uid: int) -> int:
 def children_of(pid: int) -> list[int]:
     """Return the pids whose parent is ``pid`` (from /proc, zombies included)."""
     found = []
+    if not os.path.isdir("/proc"):
+        return found  # no /proc (macOS): the process group kill is all there is
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -65,7 +66,16 @@ def test_a_link_that_stays_inside_is_fine(tmp_path, glossary):
 def test_a_fifo_named_like_an_entry_does_not_hang_the_build(tmp_path, glossary):
     project = write_entries(tmp_path, dict([entry("relu")]))
     os.mkfifo(project / "entries/pipe.md")
-    run = glossary(project, "check", "--json")
+
+    def hang(signum, frame):
+        raise AssertionError("the build opened the FIFO and hangs")
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(30)
+    try:
+        run = glossary(project, "check", "--json")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     assert errors_of(run) == [("entries/pipe.md", 1,
                                "not a regular file: an entry must be a plain markdown file")]
 
