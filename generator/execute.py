@@ -105,7 +105,8 @@ def _run_in_worker(entries: list[Entry], config: SiteConfig, progress):
         return
     mode = config.isolation if hasattr(os, "fork") else "spawn"
     jobs = [{
-        "job": number, "slug": entry.slug, "path": entry.path, "timeout": config.timeout,
+        "job": number, "owner": os.getpid(), "slug": entry.slug, "path": entry.path,
+        "timeout": config.timeout,
         "memory": config.memory,
         "blocks": [{"index": s.index, "line": s.line, "code": s.code} for s in entry.executed],
     } for number, entry in enumerate(entries)]

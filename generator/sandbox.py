@@ -225,12 +225,13 @@ class PidsCgroup:
         except OSError:
             return set()
 
-    def remove(self) -> None:
-        """Move this process back to the parent cgroup and delete the job's one."""
-        try:
-            (self.parent / "cgroup.procs").write_text(str(os.getpid()))
-        except OSError:
-            pass
+    def remove(self, leave: bool = False) -> None:
+        """Delete the job's cgroup (empty by then); with ``leave``, move this process out first."""
+        if leave:
+            try:
+                (self.parent / "cgroup.procs").write_text(str(os.getpid()))
+            except OSError:
+                pass
         _rmdir(self.path)
 
 
@@ -273,7 +274,7 @@ def probe() -> dict[str, bool]:
             "    os.write(w, json.dumps({'view': view, 'caps': sandbox.drop_privileges()}).encode())\n"
             "    os._exit(0)\n"
             "os.close(w)\nos.waitpid(pid, 0)\nchild = json.loads(os.read(r, 1000) or b'{}')\n"
-            "if cg: cg.remove()\n"
+            "if cg: cg.remove(leave=True)\n"
             "print(json.dumps({'pids_cgroup': cg is not None, 'pid_namespace': 'pid' in ns,"
             " 'net_namespace': 'net' in ns, 'read_only_view': bool(child.get('view')),"
             " 'no_capabilities': bool(child.get('caps'))}))\n")
