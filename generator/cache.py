@@ -26,6 +26,18 @@ def content_key(*parts: object) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def source_digest(*paths: Path) -> str:
+    """Return a short hash of source files whose change changes results (the workers' code).
+
+    The generator's version number is not bumped for every edit of the code that
+    runs snippets or renders formulas, so that code's own text is in the keys too.
+    """
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class ContentCache:
     """Read and write cached JSON values; a disabled cache misses and stores nothing."""
 

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .cache import ContentCache, content_key
+from .cache import ContentCache, content_key, source_digest
 from .config import SiteConfig
 from .diagnostics import Reporter, SourcePos
 from .model import BlockResult, Entry, Figure, SnippetResult
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+WORKER_SOURCES = (Path(__file__).with_name("snippet_worker.py"), Path(__file__).with_name("sandbox.py"))
+"""The code that runs snippets and draws their figures: its text is part of the cache key."""
 # What a snippet may see of the environment: nothing of the parent's (no tokens).
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -38,7 +40,8 @@ class ExecStats:
 
 def runtime_versions() -> dict[str, str]:
     """Return the versions a snippet result depends on, without importing matplotlib."""
-    versions = {"python": platform.python_version(), "generator": __version__}
+    versions = {"python": platform.python_version(), "generator": __version__,
+                "worker": source_digest(*WORKER_SOURCES)}
     for package in ("numpy", "matplotlib"):
         try:
             versions[package] = metadata.version(package)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .cache import ContentCache, content_key
+from .cache import ContentCache, content_key, source_digest
 from .diagnostics import Reporter, SourcePos, UsageError
 from .model import Entry, Tex
 
@@ -80,7 +80,8 @@ def render_math(entries: list[Entry], katex_dir: Path, macros_path: Path, shown_
     for entry in entries:
         for tex in (entry.formula, *entry.body_math):
             occurrences.setdefault((tex.tex, tex.display), []).append(tex)
-    keys = {item: content_key("katex", version, __version__, macros, *item) for item in occurrences}
+    engine = source_digest(WORKER)  # the worker's own code: edits without a version bump count
+    keys = {item: content_key("katex", version, __version__, engine, macros, *item) for item in occurrences}
     missing = []
     for item, key in keys.items():
         hit = cache.get(key)

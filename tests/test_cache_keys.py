@@ -63,6 +63,16 @@ def test_a_new_generator_version_reruns_the_snippets(project, glossary, monkeypa
     assert report(glossary, project)["snippets"] == {"run": 1, "cached": 0}
 
 
+def test_an_edited_snippet_worker_reruns_the_snippets(project, glossary, monkeypatch, tmp_path):
+    """Editing the code that runs snippets (without a version bump) must not serve old results."""
+    report(glossary, project)
+    edited = tmp_path / "snippet_worker.py"
+    edited.write_text(generator.execute.WORKER_SOURCES[0].read_text() + "\n# edited\n")
+    monkeypatch.setattr(generator.execute, "WORKER_SOURCES",
+                        (edited, *generator.execute.WORKER_SOURCES[1:]))
+    assert report(glossary, project)["snippets"] == {"run": 1, "cached": 0}
+
+
 def test_changed_code_reruns_and_shows_the_new_output(project, glossary):
     report(glossary, project)
     write_entries(project, dict([entry("relu", body="Inline $x^2$ here.", formula="x^2 \\in \\RR",
@@ -112,6 +122,14 @@ def test_a_new_katex_version_rerenders_the_formulas(project, glossary, monkeypat
 def test_a_new_generator_version_rerenders_the_formulas(project, glossary, monkeypatch):
     report(glossary, project)
     monkeypatch.setattr(generator.katex, "__version__", "99.0")
+    assert report(glossary, project)["formulas"] == {"rendered": 2, "cached": 0}
+
+
+def test_an_edited_katex_worker_rerenders_the_formulas(project, glossary, monkeypatch, tmp_path):
+    report(glossary, project)
+    edited = tmp_path / "katex_worker.js"
+    edited.write_text(generator.katex.WORKER.read_text() + "\n// edited\n")
+    monkeypatch.setattr(generator.katex, "WORKER", edited)
     assert report(glossary, project)["formulas"] == {"rendered": 2, "cached": 0}
 
 
