@@ -7,7 +7,6 @@ SourcePath -> Entry (load) -> Glossary (link) -> SnippetResult (execute)
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import NewType
 
@@ -24,8 +23,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def slugify(text: str) -> str:
     """Return the slug a title would get: ``"Layer Normalization"`` -> ``layer-normalization``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())  # "Übersicht" -> "ubersicht"
+    words = re.findall(r"[a-z0-9]+", text.lower())
     return "-".join(words)
 
 
