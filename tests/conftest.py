@@ -20,6 +20,11 @@ from generator.cli import main
 HERE = Path(__file__).parent
 SITES = HERE / "sites"
 INVALID = HERE / "sites_invalid"
+REPO = HERE.parent
+# Subprocesses (`python -m generator ...`) must run this checkout's code, not whatever
+# copy of the package the virtual environment has installed (another worktree's).
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
 
 
 @dataclass

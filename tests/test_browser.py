@@ -129,8 +129,8 @@ def test_serve_reloads_on_edit_and_shows_then_clears_the_error_overlay(browser, 
         entry = project / "entries/softmax.md"
         original = entry.read_text()
         entry.write_text(original.replace("title: Softmax", "title: Softmax edited"))
-        page.wait_for_function("document.querySelector('h1').textContent === 'Softmax edited'",
-                               timeout=30_000)
+        # Not wait_for_function: it evals a string, which the pages' CSP refuses.
+        page.locator("h1", has_text="Softmax edited").wait_for(timeout=30_000)
         entry.write_text(original.replace("formula: |", "formla: |"))
         overlay = page.locator("#glossary-overlay")
         overlay.wait_for(state="visible", timeout=30_000)
