@@ -235,6 +235,29 @@ class PidsCgroup:
         _rmdir(self.path)
 
 
+def remove_stale_cgroups() -> None:
+    """Delete job cgroups left by builds that were killed (their owner is gone, they are empty)."""
+    for parent in _pids_parents():
+        try:
+            names = [p for p in parent.iterdir() if p.name.startswith("glossary-")]
+        except OSError:
+            continue
+        for path in names:
+            owner = path.name.split("-")[1]
+            if owner.isdigit() and int(owner) > 0 and not _alive(int(owner)):
+                _rmdir(path)  # refuses unless empty
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _rmdir(path: Path) -> None:
     try:
         path.rmdir()

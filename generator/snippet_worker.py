@@ -466,6 +466,7 @@ def worker_main(mode: str, parallel: int) -> None:
         _warm_up()
     sandbox.set_subreaper()  # a supervisor killed at the backstop deadline leaves no orphans
     sandbox.die_with_parent()
+    sandbox.remove_stale_cgroups()  # of builds killed while their snippets ran
     jobs = deque(json.loads(line) for line in sys.stdin if line.strip())
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but results may reach the protocol stream

@@ -267,3 +267,14 @@ def test_without_a_pid_namespace_the_supervisor_still_kills_the_whole_tree(tmp_p
     assert json.loads((job_dir / "result.json").read_text())["status"] == "ok"
     time.sleep(0.2)
     assert processes_with(f"sleep\x00{marker}") == []
+
+
+@pytest.mark.skipif(not PROTECTIONS["pids_cgroup"], reason="no pids cgroup on this system")
+def test_cgroups_of_a_killed_build_are_removed_by_the_next_one(tmp_path, glossary):
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a pid that no longer runs: the owner of a killed build
+    cgroup = sandbox.PidsCgroup.create(f"glossary-{dead.pid}-1", 10)
+    assert cgroup is not None and cgroup.path.is_dir()
+    write_entries(tmp_path, dict([entry("relu")]))
+    assert glossary(tmp_path, "build").code == 0
+    assert not cgroup.path.exists()
