@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .assets import JsPackage, find_package
+from .cache import source_digest
 from .diagnostics import UsageError
 
 WORKER = Path(__file__).with_name("katex_worker.js")
@@ -48,6 +49,8 @@ class KatexEngine:
     def __init__(self, project_root: Path):
         self.package: JsPackage = find_package("katex", project_root)
         self.version = self.package.version
+        self.fingerprint = source_digest(WORKER)
+        """Digest of the worker's own code: an edit there changes output without a version bump."""
 
     def render_batch(self, items: list[tuple[str, bool]], macros: str
                      ) -> tuple[EngineError | None, list[EngineResult]]:

@@ -98,7 +98,9 @@ def _read_source(path: Path, shown: str, reporter: Reporter) -> SourceText | Non
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = SourceText(shown, data[:exc.start].decode("utf-8", "replace"))
+        # Count as the loader and editors do: characters, not bytes; \r and \r\n end lines too.
+        before = data[:exc.start].decode("utf-8").removeprefix("\ufeff")
+        before = SourceText(shown, before.replace("\r\n", "\n").replace("\r", "\n"))
         reporter.error(before.pos(len(before.text)),
                        f"file is not UTF-8 (byte 0x{data[exc.start]:02x}): save it as UTF-8")
         return None

@@ -17,28 +17,17 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from conftest import copy_site, soup
+from conftest import BROWSER_MARKS, copy_site, soup
 from generator.conceptmap import concept_map_svg, map_kind
 from generator.vocabulary import Vocabulary
-from test_browser import ARGS, CHROMIUM
 from test_reader import synthetic_glossary
 from test_site import build
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")]
+pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 BUDGET = 120 * 1024
 """An entry page's first view, fonts and its own figures aside."""
 SMALLEST_TEXT_PX = 11
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

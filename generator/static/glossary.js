@@ -58,6 +58,14 @@
     var page = document.getElementById("search-page-results");
     function load() { loadScript(root + "static/search.js", function () {}); }
     if (page) load();
+    // The CSP forbids form submissions (form-action 'none'): go to the results page instead.
+    document.querySelectorAll("form.search, form.search-page").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var query = form.elements.q.value.trim();
+        if (query) window.location.href = root + "search.html?q=" + encodeURIComponent(query);
+      });
+    });
     if (!input) return;
     input.addEventListener("focus", load);
     input.addEventListener("input", load);
