@@ -104,6 +104,8 @@ def test_404_works_at_any_depth(browser, request, which, prefix):
     server, origin = host(site, prefix)
     try:
         page = browser.new_page()
+        page.add_init_script("window.__csp = []; document.addEventListener("
+                             "'securitypolicyviolation', e => window.__csp.push(e.violatedDirective));")
         failed = []
         page.on("requestfailed", lambda r: failed.append(r.url))
         page.on("response", lambda r: failed.append(r.url) if r.status >= 400
@@ -118,6 +120,7 @@ def test_404_works_at_any_depth(browser, request, which, prefix):
             hrefs = page.locator("main a").evaluate_all("links => links.map(a => a.href)")
             assert hrefs == [f"{origin}{prefix}index.html", f"{origin}{prefix}map.html",
                              f"{origin}{prefix}search.html"]
+            assert page.evaluate("window.__csp") == []
         assert failed == []
         page.goto(f"{origin}{prefix}concepts/typo.html")
         page.click("main >> text=concept map")
@@ -363,7 +366,8 @@ AXE_PAGES = ["index.html", "concepts/exponential-moving-average.html",
 def _axe(browser, shipped, scheme: str) -> dict[str, list[tuple[str, str]]]:
     """Return page -> [(rule, first node)] of every axe-core violation on AXE_PAGES."""
     axe = _axe_source()
-    context = browser.new_context(color_scheme=scheme)
+    # The pages' CSP refuses inline scripts, axe included: the test injects it past the CSP.
+    context = browser.new_context(color_scheme=scheme, bypass_csp=True)
     page = context.new_page()
     found = {}
     for rel in AXE_PAGES:
@@ -452,4 +456,22 @@ def test_copy_buttons_permalinks_breadcrumbs_and_current_page(browser, shipped):
     assert page.locator(".breadcrumbs [aria-current=page]").count() == 1
     page.goto((shipped / "map.html").as_uri())
     assert page.locator(".site-header nav [aria-current=page]").inner_text() == "Concept map"
+    page.close()
+
+
+def test_search_page_lists_every_match_with_its_formula_under_the_csp(browser, shipped):
+    page = browser.new_page()
+    page.add_init_script("window.__csp = []; document.addEventListener("
+                         "'securitypolicyviolation', e => window.__csp.push(e.violatedDirective));")
+    page.goto((shipped / "search.html").as_uri())
+    page.fill("#search-page-input", "moving average")
+    page.keyboard.press("Enter")  # no form submission (form-action 'none'): a script navigates
+    page.wait_for_url("**/search.html?q=moving%20average")
+    page.locator("#search-page-results li .hit-formula .katex").first.wait_for()
+    slugs = page.locator("#search-page-results li a[data-entry]").evaluate_all(
+        "links => links.map(a => a.dataset.entry)")
+    assert slugs[0] == "exponential-moving-average" and len(slugs) > 8
+    text = page.locator("#search-page-results li").first.inner_text()
+    assert "also EMA, exponentially weighted average, running average" in text
+    assert page.evaluate("window.__csp") == []
     page.close()
