@@ -8,6 +8,7 @@ from pathlib import Path
 from pygments.formatters import HtmlFormatter
 
 from ..assets import find_package
+from ..chunk_html import card_styles
 from ..render import SiteModel
 from . import OutputFile
 
@@ -24,6 +25,10 @@ def emit(model: SiteModel) -> list[OutputFile]:
     files.append(OutputFile("static/vocabulary.css", config.vocabulary.css().encode("utf-8"),
                             origin="the vocabulary's styles"))
     files.append(OutputFile("static/pygments.css", pygments_css(), origin="code colours"))
+    most = max((len(t.all_chunks()) for e in model.glossary.entries
+                for t in (e.formula, *e.body_math)), default=0)
+    files.append(OutputFile("static/chunk-cards.css", card_styles(most).encode("utf-8"),
+                            origin="the chunks' name cards"))
     theme = config.resolve(config.theme_dir) / "static" if config.theme_dir else None
     for path in static_files(theme):
         files.append(OutputFile(f"static/{path.name}", source=path,
