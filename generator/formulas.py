@@ -56,8 +56,8 @@ class MathTable:
 
 def formula_key(engine: MathEngine, macros: str, tex: Tex) -> str:
     """Return the cache key of one formula: everything that changes its HTML."""
-    return content_key("math", engine.name, engine.version, __version__, macros,
-                       tex.engine_tex, tex.display)
+    return content_key("math", engine.name, engine.version, getattr(engine, "markup", ""),
+                       __version__, macros, tex.engine_tex, tex.display)
 
 
 def render_math(entries: list[Entry], engine: MathEngine, macros: SourceText,

@@ -9,6 +9,7 @@ whatever the render stage wants: the chunks themselves are data from load.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -48,6 +49,8 @@ class KatexEngine:
     def __init__(self, project_root: Path):
         self.package: JsPackage = find_package("katex", project_root)
         self.version = self.package.version
+        self.markup = hashlib.sha256(WORKER.read_bytes()).hexdigest()[:12]
+        """Changes with the worker (it shapes the HTML): part of every formula's cache key."""
 
     def render_batch(self, items: list[tuple[str, bool]], macros: str
                      ) -> tuple[EngineError | None, list[EngineResult]]:
