@@ -145,16 +145,17 @@ class _Pattern:
 
 
 def chunk_suggestions(glossary: Glossary, reporter: Reporter) -> None:
-    """Warn where a formula names another entry (operator, alias, ``recognize:``) unmarked."""
+    """Warn where an entry's formula names another entry (operator, alias, ``recognize:``)
+    without marking it with ``\\chunk``. The body's math is prose: it is not checked."""
     fragments = [(e.slug, fragment) for e in glossary.entries for fragment in e.recognize]
     for entry in glossary.entries:
-        for tex in entry_formulas(entry):
-            for found in _named(tex, glossary) + _recognized(tex, fragments):
-                if found.slug != entry.slug and not _marked(tex, found, glossary):
-                    reporter.warning(tex.pos_at(found.start),
-                                     f"'{found.said}' is the entry '{found.slug}': mark it as a "
-                                     f"chunk, \\chunk{{{found.slug}}}{{...}}, so that it is "
-                                     "highlighted and linked")
+        tex = entry.formula
+        for found in _named(tex, glossary) + _recognized(tex, fragments):
+            if found.slug != entry.slug and not _marked(tex, found, glossary):
+                reporter.warning(tex.pos_at(found.start),
+                                 f"'{found.said}' is the entry '{found.slug}': mark it as a "
+                                 f"chunk, \\chunk{{{found.slug}}}{{...}}, so that it is "
+                                 "highlighted and linked")
 
 
 def _named(tex: Tex, glossary: Glossary) -> list[_Pattern]:
