@@ -13,12 +13,12 @@ import hashlib
 import html
 from dataclasses import dataclass, field
 
+from .chunk_html import ChunkLinks, chunk_box, chunked, lit_box
+from .chunks import appearances, fold_views
 from .config import SiteConfig
 from .formulas import MathEngine, MathTable
 from .links import Glossary
 from .markdown import make_md, render_tokens
-from .chunk_html import ChunkLinks, chunk_box, chunked, lit_box
-from .chunks import appearances, fold_views
 from .model import Chunk, Entry, SnippetResult, Tex, slugify
 
 ENTRY_ROOT = "../"
