@@ -49,8 +49,21 @@ test: setup-test  ## run the whole test suite (browser tests need Debian's chrom
 test-fast: setup-test  ## the test suite without the browser tests
 	$(BIN)/python -m pytest -q -m "not browser"
 
-bench: setup  ## benchmark: cold build with the forking worker vs a fresh interpreter per entry
-	$(BIN)/python benchmarks/bench_build.py
+# `make bench` (not part of `make test`): the synthetic corpus built by this generator, MkDocs +
+# markdown-exec, Jupyter Book 1 and sphinx-gallery; each tool in its own venv under .bench/,
+# installed from its pinned bench/requirements-*.txt once (again when that file changes).
+BENCH_VENVS := $(foreach tool,mkdocs jupyterbook sphinx-gallery,.bench/venv-$(tool)/.installed)
+BENCH_ARGS ?=
+
+.bench/venv-%/.installed: bench/requirements-%.txt
+	rm -rf .bench/venv-$*
+	$(PYTHON) -m venv .bench/venv-$*
+	.bench/venv-$*/bin/pip install --quiet --upgrade pip
+	.bench/venv-$*/bin/pip install --quiet -r $<
+	touch $@
+
+bench: setup $(BENCH_VENVS)  ## benchmark vs MkDocs, Jupyter Book, sphinx-gallery; writes bench/RESULTS.md (BENCH_ARGS="--quick")
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 browsers:  ## install Debian's chromium for the browser tests (needs root)
 	apt-get update -qq && apt-get install -y -qq chromium

@@ -85,7 +85,7 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
 
     # Stage: discover the files.
     stage("discover")
-    paths = discover(entries_dir)
+    paths = discover(entries_dir, reporter)  # links leading outside: refused, reported
     if not paths:
         reporter.error(SourcePos(display_path(entries_dir)), "no entries found (*.md files)")
         raise fail()

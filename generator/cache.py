@@ -2,21 +2,40 @@
 
 It knows nothing about markdown, KaTeX or snippets; callers build keys from
 exactly the inputs that change a result (jupyter-cache's ``create_hashed_notebook``).
+A cache file is never trusted: one that is truncated, corrupted, written by
+another format version or stored under the wrong name is ignored (a miss), and
+the value is recomputed and written again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
+FORMAT = 2
+"""Version of the cache file layout; files of any other version are misses."""
+
 
 def content_key(*parts: object) -> str:
     """Return a stable hash of ``parts`` (JSON-encoded, so order and types matter)."""
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    blob = json.dumps([FORMAT, *parts], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def source_digest(*paths: Path) -> str:
+    """Return a short hash of source files whose change changes results (the workers' code).
+
+    The generator's version number is not bumped for every edit of the code that
+    runs snippets or renders formulas, so that code's own text is in the keys too.
+    """
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class ContentCache:
@@ -30,17 +49,29 @@ class ContentCache:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> dict | None:
+        """Return the value stored under ``key``, or None if missing or not to be trusted."""
         if not self.enabled:
             return None
         try:
-            return json.loads(self._path(key).read_text("utf-8"))
+            stored = json.loads(self._path(key).read_text("utf-8"))
         except (OSError, ValueError):
             return None  # missing or damaged: recompute
+        if (not isinstance(stored, dict) or stored.get("format") != FORMAT
+                or stored.get("key") != key or not isinstance(stored.get("value"), dict)):
+            return None  # another version's file, or one copied under the wrong name
+        return stored["value"]
 
     def put(self, key: str, value: dict) -> None:
+        """Store ``value`` atomically: a reader sees the old file or the whole new one."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle, ensure_ascii=False, sort_keys=True)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"format": FORMAT, "key": key, "value": value}, handle,
+                          ensure_ascii=False, sort_keys=True)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .cache import ContentCache, content_key
+from .cache import ContentCache, content_key, source_digest
 from .config import SiteConfig
 from .diagnostics import Reporter, SourcePos
 from .model import BlockResult, Entry, Figure, SnippetResult
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+WORKER_SOURCES = (Path(__file__).with_name("snippet_worker.py"), Path(__file__).with_name("sandbox.py"))
+"""The code that runs snippets and draws their figures: its text is part of the cache key."""
 # What a snippet may see of the environment: nothing of the parent's (no tokens).
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -38,7 +40,8 @@ class ExecStats:
 
 def runtime_versions() -> dict[str, str]:
     """Return the versions a snippet result depends on, without importing matplotlib."""
-    versions = {"python": platform.python_version(), "generator": __version__}
+    versions = {"python": platform.python_version(), "generator": __version__,
+                "worker": source_digest(*WORKER_SOURCES)}
     for package in ("numpy", "matplotlib"):
         try:
             versions[package] = metadata.version(package)
@@ -47,10 +50,14 @@ def runtime_versions() -> dict[str, str]:
     return versions
 
 
-def snippet_key(entry: Entry, versions: dict[str, str]) -> str:
-    """Return the cache key of an entry's results: its executed code, place and the runtime."""
+def snippet_key(entry: Entry, versions: dict[str, str], limits: dict[str, float] | None = None) -> str:
+    """Return the cache key of an entry's results: its executed code, place, runtime and limits.
+
+    The limits are part of it because a result that passed under a larger memory
+    or time limit may fail under a smaller one (only passing results are cached).
+    """
     blocks = [(s.index, s.line, s.code) for s in entry.executed]
-    return content_key("snippets", entry.path, entry.slug, blocks, versions)
+    return content_key("snippets", entry.path, entry.slug, blocks, versions, limits or {})
 
 
 def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
@@ -61,7 +68,8 @@ def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
     results: dict[str, SnippetResult] = {}
     stats = ExecStats()
     todo: list[Entry] = []
-    keys = {entry.slug: snippet_key(entry, versions) for entry in entries}
+    limits = {"memory": config.memory, "timeout": config.timeout}
+    keys = {entry.slug: snippet_key(entry, versions, limits) for entry in entries}
     for entry in entries:
         hit = cache.get(keys[entry.slug])
         if hit is not None:
@@ -100,7 +108,8 @@ def _run_in_worker(entries: list[Entry], config: SiteConfig, progress):
         return
     mode = config.isolation if hasattr(os, "fork") else "spawn"
     jobs = [{
-        "job": number, "slug": entry.slug, "path": entry.path, "timeout": config.timeout,
+        "job": number, "owner": os.getpid(), "slug": entry.slug, "path": entry.path,
+        "timeout": config.timeout,
         "memory": config.memory,
         "blocks": [{"index": s.index, "line": s.line, "code": s.code} for s in entry.executed],
     } for number, entry in enumerate(entries)]

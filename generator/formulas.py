@@ -25,6 +25,8 @@ class MathEngine(Protocol):
 
     name: str
     version: str
+    fingerprint: str
+    """Anything else that changes the engine's output (its own glue code)."""
 
     def render_batch(self, items: list[tuple[str, bool]], macros: str): ...
     def stylesheets(self) -> list[tuple[Path, str]]: ...
@@ -56,8 +58,8 @@ class MathTable:
 
 def formula_key(engine: MathEngine, macros: str, tex: Tex) -> str:
     """Return the cache key of one formula: everything that changes its HTML."""
-    return content_key("math", engine.name, engine.version, getattr(engine, "markup", ""),
-                       __version__, macros, tex.engine_tex, tex.display)
+    return content_key("math", engine.name, engine.version, engine.fingerprint, __version__,
+                       macros, tex.engine_tex, tex.display)
 
 
 def render_math(entries: list[Entry], engine: MathEngine, macros: SourceText,
@@ -70,7 +72,7 @@ def render_math(entries: list[Entry], engine: MathEngine, macros: SourceText,
     table = MathTable()
     occurrences: dict[tuple[str, bool], list[Tex]] = {}
     for entry in entries:
-        for tex in (entry.formula, *entry.body_math):
+        for tex in (entry.formula, *entry.body_math, *entry.symbol_math):
             occurrences.setdefault((tex.tex, tex.display), []).append(tex)
     for tex in extra:
         occurrences.setdefault((tex.tex, tex.display), []).append(tex)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from .diagnostics import Reporter, SourcePos
 from .links import Glossary
 from .model import SnippetResult
+from .notation import notation_warnings
 
 
 def health_warnings(glossary: Glossary, results: dict[str, SnippetResult], reporter: Reporter) -> None:
-    """Warn about orphans, entries without a figure, and chunk names used twice."""
+    """Warn about orphans, entries without a figure, chunk names used twice, clashing notation."""
     chunk_names: dict[str, str] = {}
     for entry in glossary.entries:
         pos = SourcePos(entry.path, 1, 1)
@@ -24,3 +25,4 @@ def health_warnings(glossary: Glossary, results: dict[str, SnippetResult], repor
                              f"'{chunk_names[key]}'; a reader cannot tell them apart")
         else:
             chunk_names[key] = entry.slug
+    notation_warnings(glossary, reporter)

@@ -9,7 +9,6 @@ whatever the render stage wants: the chunks themselves are data from load.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .assets import JsPackage, find_package
+from .cache import source_digest
 from .diagnostics import UsageError
 
 WORKER = Path(__file__).with_name("katex_worker.js")
@@ -49,8 +49,8 @@ class KatexEngine:
     def __init__(self, project_root: Path):
         self.package: JsPackage = find_package("katex", project_root)
         self.version = self.package.version
-        self.markup = hashlib.sha256(WORKER.read_bytes()).hexdigest()[:12]
-        """Changes with the worker (it shapes the HTML): part of every formula's cache key."""
+        self.fingerprint = source_digest(WORKER)
+        """Digest of the worker's own code: an edit there changes output without a version bump."""
 
     def render_batch(self, items: list[tuple[str, bool]], macros: str
                      ) -> tuple[EngineError | None, list[EngineResult]]:

@@ -71,7 +71,8 @@ def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter
         abstraction=values["abstraction"], formula=formula, action=values.get("action", ""),
         road=values.get("road", ""), aliases=values.get("aliases", []),
         tags=values.get("tags", []), symbols=values.get("symbols", {}),
-        recognize=values.get("recognize", []), refs=refs, tokens=tokens, body_math=body_math,
+        recognize=values.get("recognize", []), symbol_math=values.get("symbols_tex", []),
+        refs=refs, tokens=tokens, body_math=body_math,
         snippets=snippets, body_text=plain_text(tokens),
         fields={spec.key: values[spec.key] for spec in vocabulary.extra_fields
                 if spec.key in values},
@@ -97,7 +98,9 @@ def _read_source(path: Path, shown: str, reporter: Reporter) -> SourceText | Non
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = SourceText(shown, data[:exc.start].decode("utf-8", "replace"))
+        # Count as the loader and editors do: characters, not bytes; \r and \r\n end lines too.
+        before = data[:exc.start].decode("utf-8").removeprefix("\ufeff")
+        before = SourceText(shown, before.replace("\r\n", "\n").replace("\r", "\n"))
         reporter.error(before.pos(len(before.text)),
                        f"file is not UTF-8 (byte 0x{data[exc.start]:02x}): save it as UTF-8")
         return None
@@ -222,17 +225,25 @@ def _list_value(key, is_relation, node, pos, meta, front: _Front, reporter) -> N
 
 def _map_value(key, node, pos, meta, front: _Front, reporter) -> None:
     if not isinstance(node, yaml.MappingNode):
-        reporter.error(pos, f"'{key}' must be a mapping, like {{'\\\\eta': learning rate}}")
+        reporter.error(pos, f"'{key}' must be a mapping, like {{'\\eta': learning rate}}")
         return
-    values = {}
+    values, positions, texs = {}, [], []
     for name_node, meaning_node in node.value:
+        npos = front.pos(name_node.start_mark)
         if not all(isinstance(n, yaml.ScalarNode) and str(n.value).strip()
                    for n in (name_node, meaning_node)):
-            reporter.error(front.pos(name_node.start_mark),
-                           f"every item of '{key}' must be 'symbol: meaning' text")
+            reporter.error(npos, f"every item of '{key}' must be 'symbol: meaning' text")
             continue
-        values[str(name_node.value).strip()] = " ".join(str(meaning_node.value).split())
+        name = str(name_node.value).strip()
+        if name in values:
+            reporter.error(npos, f"symbol '{name}' is declared twice in '{key}'")
+            continue
+        values[name] = " ".join(str(meaning_node.value).split())
+        positions.append(npos)
+        texs.append(make_tex(name, False, front.source, front.start + name_node.start_mark.index))
     meta["values"][key] = values
+    meta["items"][key] = tuple(positions)
+    meta["values"][f"{key}_tex"] = texs
 
 
 def _check_slug(path: Path, source: SourceText, reporter: Reporter) -> str | None:

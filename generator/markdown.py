@@ -81,13 +81,14 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if end < 0:
         return False
     inner = src[start + 2:end]
-    if not inner.strip() or "\n" in inner or "[" in inner:
-        return False
+    if not inner.strip() or "[" in inner or inner.count("\n") > 1:
+        return False  # a link may wrap onto the next line, as prose does
     if not silent:
         target, _, text = inner.partition("|")
         token = state.push("wikilink", "a", 0)
-        token.content = (text or target).strip()
-        token.meta = {"target": target.strip(), "offset": start, "raw": src[start:end + 2]}
+        token.content = " ".join((text or target).split())
+        token.meta = {"target": " ".join(target.split()), "offset": start,
+                      "raw": src[start:end + 2]}
     state.pos = end + 2
     return True
 

@@ -133,6 +133,8 @@ class Entry:
     tags: list[str] = field(default_factory=list)
     symbols: dict[str, str] = field(default_factory=dict)
     """TeX symbol -> what it means in this entry (for the notation page and checks)."""
+    symbol_math: list[Tex] = field(default_factory=list)
+    """Each declared symbol as inline TeX (rendered for the notation page), in order."""
     recognize: list[str] = field(default_factory=list)
     """TeX fragments that are this entry when they appear in another formula."""
     refs: list[Ref] = field(default_factory=list)

@@ -75,8 +75,14 @@ def rebuild(config: SiteConfig, state: BuildState) -> bool:
     return ok
 
 
+REQUEST_TIMEOUT = 5.0
+"""Seconds a client may take per read or write: one that never finishes its request is dropped."""
+
+
 class Handler(SimpleHTTPRequestHandler):
     """Serve the site folder only; add the live-reload script to HTML pages."""
+
+    timeout = REQUEST_TIMEOUT  # each client has its own thread; this bounds how long it is held
 
     def __init__(self, *args, state: BuildState, site: Path, **kwargs):
         self.state, self.site = state, site
@@ -171,6 +177,7 @@ def serve(config: SiteConfig, port: int) -> int:
     site.mkdir(parents=True, exist_ok=True)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), partial(Handler, state=state, site=site))
+        server.daemon_threads = True  # a stuck client never delays Ctrl-C
     except OSError as exc:
         raise UsageError(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     stop = threading.Event()

@@ -18,14 +18,18 @@ import linecache
 import os
 import re
 import resource
+import select
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections import deque
 from pathlib import Path
+
+from generator import sandbox
 
 OUTPUT_CAP = 10_000
 """Characters of printed output kept per block."""
@@ -131,6 +135,7 @@ def run_entry(job: dict, job_dir: Path) -> dict:
     import numpy as np
 
     _reset_state(np, plt, random)
+    runner = os.getpid()
     path, namespace = job["path"], {"__name__": "__main__"}
     blocks, outcome = [], {"status": "ok"}
     source_lines = [""] * max((b["line"] + b["code"].count("\n") for b in job["blocks"]), default=0)
@@ -149,24 +154,54 @@ def run_entry(job: dict, job_dir: Path) -> dict:
             outcome = _error_info(exc, path)
             outcome["error_line"] = outcome["error_line"] or block["line"]
         finally:
+            if os.getpid() != runner:
+                os._exit(0)  # a process the snippet forked ran off the end of its code
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
             figures = _save_figures(plt, job["slug"], block["index"])
         blocks.append({"index": block["index"], "stdout": capture.getvalue(),
                        "truncated": capture.truncated, "figures": figures})
         if outcome["status"] != "ok":
             break
+    if outcome["status"] == "ok":
+        outcome = _threads_left(path, job["blocks"][-1]["line"] if job["blocks"] else 0) or outcome
     return {**outcome, "blocks": blocks}
+
+
+def _threads_left(path: str, last_line: int) -> dict | None:
+    """Report a non-daemon thread still running when the entry ended (it is killed with it)."""
+    deadline = time.monotonic() + 0.5
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+    alive = [t for t in threading.enumerate()
+             if t is not threading.main_thread() and t.is_alive() and not t.daemon]
+    if not alive:
+        return None
+    line, frame = last_line, sys._current_frames().get(alive[0].ident)
+    while frame is not None:
+        if frame.f_code.co_filename == path:
+            line = frame.f_lineno
+            break
+        frame = frame.f_back
+    return {"status": "excepted", "error_line": line,
+            "error": f"thread '{alive[0].name}' was still running when the entry ended: join "
+                     "every thread you start (it was stopped with the entry)"}
 
 
 FILE_CAP = 256 * 1024 * 1024
 """Largest file a snippet may write, in bytes: a runaway loop cannot fill the disk."""
+RAW_OUTPUT_CAP = 20_000
+"""Bytes kept of what the snippet process writes to its file descriptors 1 and 2 directly."""
 
 
-def _limit_self(memory_mb: int) -> None:
+def _limit_self(memory_mb: int, process_base: int | None) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_CAP, FILE_CAP))
+    if process_base is not None:  # counted per user, and not enforced for root
+        cap = process_base + sandbox.PROCESS_CAP
+        resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
 
 
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
@@ -188,32 +223,166 @@ def _cut_network() -> bool:
     return False
 
 
-def child_main(job_dir: Path) -> None:
-    """Run the job in ``job_dir`` in this process and write its result.json."""
-    job = json.loads((job_dir / "job.json").read_text("utf-8"))
-    os.chdir(job_dir / "work")
-    _cut_network()
-    _limit_self(job["memory"])
+def child_main(job_dir: Path, job: dict, process_base: int | None = None) -> None:
+    """Run the job in this process (the runner) and write its result.json."""
+    work = job_dir / "work"
+    os.chdir(work)
+    os.environ.update(HOME=str(work), TMPDIR=str(work))
+    tempfile.tempdir = None
+    _limit_self(job["memory"], process_base)
+    sandbox.drop_privileges()
+    runner = os.getpid()
     try:
         result = run_entry(job, job_dir)
     except MemoryError:
         result = {"status": "memory", "error": "MemoryError", "error_line": 0, "blocks": []}
-    (job_dir / "result.json").write_text(json.dumps(result), "utf-8")
+    if os.getpid() == runner:
+        (job_dir / "result.json").write_text(json.dumps(result), "utf-8")
 
 
-# --- in the worker: schedule the children -----------------------------------------
+# --- the supervisor: one per job, owns the job's whole process tree -------------------
+#
+# worker --fork/spawn--> supervisor --fork--> init (pid 1 of the job's PID namespace,
+# read-only view) --fork--> runner (no capabilities, limits, runs the snippet).
+# When the runner ends, init ends, and the kernel kills every process left in the
+# namespace; the supervisor then sweeps its own children and the job's cgroup, so
+# nothing the snippet started outlives its entry, whether it passed or not.
+
+def supervise(job_dir: Path) -> None:
+    """Run one job in a fresh sandbox and write ``supervisor.json``; used as a job's process."""
+    job = json.loads((job_dir / "job.json").read_text("utf-8"))
+    sandbox.die_with_parent()
+    name = f"glossary-{job.get('owner', 0)}-{os.getpid()}"  # owner: the build's pid
+    cgroup = sandbox.PidsCgroup.create(name, sandbox.PROCESS_CAP + 2)
+    if cgroup is not None:
+        cgroup.add(os.getpid())
+    process_base = None
+    if cgroup is None and hasattr(os, "getuid") and os.getuid() != 0:
+        process_base = sandbox.count_processes(os.getuid())
+    sandbox.set_subreaper()
+    namespaces = sandbox.unshare_namespaces()
+    read_fd, write_fd = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read_fd)
+            _init_main(job_dir, job, write_fd, "pid" in namespaces, process_base)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    output, timed_out = _collect(pid, read_fd, job["timeout"], started)
+    _kill_tree(pid, cgroup)
+    try:
+        runner = int((job_dir / "runner-status").read_text())
+    except (OSError, ValueError):
+        runner = None
+    # The worker removes the (then empty) cgroup once this process has ended: moving
+    # ourselves out first would cost a second cgroup migration (tens of ms on v1).
+    report = {"runner_status": runner, "timed_out": timed_out,
+              "output": output.decode("utf-8", "replace"),
+              "cgroup": str(cgroup.path) if cgroup is not None else None}
+    (job_dir / "supervisor.json").write_text(json.dumps(report), "utf-8")
+
+
+def _init_main(job_dir: Path, job: dict, write_fd: int, pid_namespace: bool,
+               process_base: int | None) -> None:
+    """Set up the read-only view, start the runner, reap everything until it ends."""
+    os.setpgid(0, 0)
+    sandbox.read_only_view([job_dir], new_proc=pid_namespace)
+    runner = os.fork()
+    if runner == 0:
+        code = 1
+        try:
+            os.dup2(write_fd, 1)
+            os.dup2(write_fd, 2)
+            os.close(write_fd)
+            child_main(job_dir, job, process_base)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    while True:  # as the namespace's init, reap every orphan until the runner ends
+        try:
+            done, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+        if done == runner:
+            (job_dir / "runner-status").write_text(str(status))
+            return
+
+
+def _collect(pid: int, fd: int, timeout: float, started: float) -> tuple[bytes, bool]:
+    """Wait for ``pid`` (the job's init) while keeping the head of the output; kill it at the deadline."""
+    head, open_fd = bytearray(), fd
+    os.set_blocking(fd, False)
+    try:
+        exited = [os.pidfd_open(pid)]  # readable when the process ends: no polling delay
+    except (AttributeError, OSError):
+        exited = []
+    while True:
+        watched = exited + ([open_fd] if open_fd is not None else [])
+        ready, _, _ = select.select(watched, [], [], 0.02 if exited else 0.005)
+        if open_fd in ready:
+            try:
+                data = os.read(open_fd, 1 << 16)
+            except BlockingIOError:
+                data = b"?"
+            if not data:
+                open_fd = None
+            elif len(head) < RAW_OUTPUT_CAP:
+                head += data[:RAW_OUTPUT_CAP - len(head)]
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() - started > timeout:
+            _kill(pid)
+            os.waitpid(pid, 0)
+            for handle in [fd, *exited]:
+                os.close(handle)
+            return bytes(head), True
+    for handle in [fd, *exited]:
+        os.close(handle)
+    return bytes(head), False
+
+
+def _kill_tree(pgid: int, cgroup: sandbox.PidsCgroup | None) -> None:
+    """Kill and reap every process the job left: its group, orphans we adopted, its cgroup."""
+    _kill(pgid)
+    me = os.getpid()
+    for _ in range(10_000):
+        left = set(sandbox.children_of(me))
+        if cgroup is not None:
+            left |= cgroup.procs() - {me}
+        if not left:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                done, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if not done:
+                break
+        time.sleep(0.001)
+
+
+# --- in the worker: schedule the jobs ---------------------------------------------------
 
 def _start_fork(job_dir: Path) -> int:
     pid = os.fork()
-    if pid == 0:  # the child
+    if pid == 0:  # the job's supervisor
         code = 1
         try:
             os.setpgid(0, 0)
-            output = os.open(job_dir / "raw-output.txt", os.O_WRONLY | os.O_CREAT)
-            os.dup2(output, 1)
-            os.dup2(output, 2)
             os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-            child_main(job_dir)
+            supervise(job_dir)
             code = 0
         finally:
             os._exit(code)
@@ -225,16 +394,18 @@ def _start_fork(job_dir: Path) -> int:
 
 
 def _start_spawn(job_dir: Path) -> subprocess.Popen:
-    with open(job_dir / "raw-output.txt", "wb") as output:
-        return subprocess.Popen([sys.executable, "-m", "generator.snippet_worker", "--child",
-                                 str(job_dir)], stdin=subprocess.DEVNULL, stdout=output,
-                                stderr=output, start_new_session=True)
+    return subprocess.Popen([sys.executable, "-m", "generator.snippet_worker", "--child",
+                             str(job_dir)], stdin=subprocess.DEVNULL, start_new_session=True)
 
 
 def _finish(job: dict, job_dir: Path, status: int | None, elapsed: float) -> dict:
     result_file = job_dir / "result.json"
     line = _progress_line(job_dir, job)
-    if status is None:
+    try:
+        report = json.loads((job_dir / "supervisor.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        report = {"runner_status": status, "timed_out": status is None, "output": ""}
+    if report.get("timed_out"):
         result = {"status": "timeout", "error_line": line,
                   "error": f"timed out after {job['timeout']:g} s (raise the limit with "
                            "--timeout or [tool.glossary] timeout)"}
@@ -245,7 +416,12 @@ def _finish(job: dict, job_dir: Path, status: int | None, elapsed: float) -> dic
             result = {"status": "crashed", "error": "the snippet process wrote a damaged result",
                       "error_line": line}
     else:
-        result = {"status": "crashed", "error_line": line, "error": _death(status, job)}
+        runner = report.get("runner_status")
+        result = {"status": "crashed", "error_line": line,
+                  "error": _death(runner if isinstance(runner, int) else status or 0, job),
+                  "traceback": report.get("output", "")}
+    if report.get("cgroup"):
+        sandbox.PidsCgroup(Path(report["cgroup"]), Path(report["cgroup"]).parent).remove()
     result.update(job=job["job"], seconds=round(elapsed, 3))
     return result
 
@@ -262,10 +438,11 @@ def _death(status: int, job: dict) -> str:
         number = os.WTERMSIG(status)
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else number
         if number == signal.SIGKILL:
-            return (f"the snippet process was killed ({name}), probably for using more than "
-                    f"{job['memory']} MB of memory")
+            return (f"the snippet process was killed ({name}): by itself, or by the system for "
+                    f"using more than {job['memory']} MB of memory")
         return f"the snippet process crashed ({name})"
-    return f"the snippet process exited with status {os.WEXITSTATUS(status)} before finishing"
+    return (f"the snippet process exited with status {os.WEXITSTATUS(status)} before its blocks "
+            "finished: a snippet must not end its own process (os._exit, os.kill)")
 
 
 def _warm_up() -> None:
@@ -287,6 +464,9 @@ def worker_main(mode: str, parallel: int) -> None:
     """Read all jobs from stdin, run them ``parallel`` at a time, print results as they end."""
     if mode == "fork":
         _warm_up()
+    sandbox.set_subreaper()  # a supervisor killed at the backstop deadline leaves no orphans
+    sandbox.die_with_parent()
+    sandbox.remove_stale_cgroups()  # of builds killed while their snippets ran
     jobs = deque(json.loads(line) for line in sys.stdin if line.strip())
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but results may reach the protocol stream
@@ -318,11 +498,15 @@ def _exit_status(pid: int, proc: subprocess.Popen | None) -> int | None:
     return status if done else None
 
 
+BACKSTOP = 10.0
+"""Seconds past a job's timeout after which the worker kills a supervisor that did not end it."""
+
+
 def _reap(running: dict, out) -> None:
     now = time.monotonic()
     for pid, (job, job_dir, started, proc) in list(running.items()):
         status = _exit_status(pid, proc)
-        if status is None and now - started > job["timeout"]:
+        if status is None and now - started > job["timeout"] + BACKSTOP:
             _kill(pid)
             if proc is not None:
                 proc.wait()
@@ -332,12 +516,28 @@ def _reap(running: dict, out) -> None:
             continue
         del running[pid]
         _emit(out, _finish(job, job_dir, status, now - started))
+        _reap_orphans(running)
+
+
+def _reap_orphans(running: dict) -> None:
+    """Kill and reap processes adopted as subreaper that belong to no running job."""
+    for pid in sandbox.children_of(os.getpid()):
+        if pid not in running:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, os.WNOHANG)
+            except OSError:
+                pass
 
 
 def _kill(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
         pass
 
 
@@ -348,6 +548,7 @@ def _emit(out, result: dict) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        child_main(Path(sys.argv[2]))
+        import matplotlib.pyplot  # noqa: F401  (imported here, where the config folder is writable)
+        supervise(Path(sys.argv[2]))
     else:
         worker_main(sys.argv[1], int(sys.argv[2]))

@@ -2,18 +2,30 @@
 
 The site is built in a temporary folder beside the output and swapped in only
 when everything succeeded, so a failed build leaves the previous site as it was.
+The swap is one atomic exchange of the two folders (``renameat2``), so a build
+killed at any moment (SIGKILL included) leaves the previous site byte-identical;
+the next build removes what the killed one left behind. Builds into one folder
+take turns (a lock on its parent folder), so two never mix their files.
 A marker file proves a folder is ours; a folder without it is never replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
 import os
 import shutil
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .diagnostics import UsageError
 from .emitters import OutputFile
+
+LOCK_WAIT = 600.0
+"""Seconds a build waits for another build writing into the same folder."""
 
 MARKER = ".glossary-site"
 MARKER_TEXT = "This folder was written by the concept-glossary generator and is replaced on each build.\n"
@@ -30,14 +42,57 @@ def check_output_dir(out: Path) -> None:
                          "--out or empty it yourself")
 
 
+@contextlib.contextmanager
+def output_lock(out: Path, wait: float = LOCK_WAIT):
+    """Hold the lock of ``out``'s parent folder: one build writes there at a time.
+
+    The lock is an ``flock`` on the folder itself (no lock file to leave behind);
+    the kernel releases it when the build ends, however it ends.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out.parent, os.O_RDONLY)
+    try:
+        deadline, told = time.monotonic() + wait, False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise UsageError(f"error: another glossary build is still writing into "
+                                     f"'{out}' after {wait:g} s; try again when it has finished") from None
+                if not told:
+                    print(f"glossary: waiting for another build writing into '{out}' to finish",
+                          file=sys.stderr, flush=True)
+                    told = True
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)
+
+
 def write_site(out: Path, files: list[OutputFile]) -> list[str]:
     """Write ``files`` into ``out`` (through a staging folder); return the written paths."""
     dests = [f.dest for f in files]
     if len(set(dests)) != len(dests):  # the emit stage reports these; never write one over another
         raise ValueError("two output files share a path")
-    check_output_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(out):
+        check_output_dir(out)
+        _remove_leftovers(out)
+        return _write_and_swap(out, files)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Delete staging folders of builds that were killed (ours: they hold the marker)."""
+    for prefix in (f".{out.name}-new-", f".{out.name}-old-"):
+        for folder in out.parent.glob(prefix + "*"):
+            if folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file():
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_and_swap(out: Path, files: list[OutputFile]) -> list[str]:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    (staging / MARKER).write_text(MARKER_TEXT, "utf-8")  # first: a leftover is recognisably ours
     try:
         written = []
         for file in files:
@@ -57,10 +112,27 @@ def write_site(out: Path, files: list[OutputFile]) -> list[str]:
     return sorted(written)
 
 
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux ``renameat2``); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
+
+
 def _swap(staging: Path, out: Path) -> None:
     if not out.exists():
         os.rename(staging, out)
         return
+    if _exchange(staging, out):
+        shutil.rmtree(staging)  # it now holds the previous site
+        return
+    # Elsewhere two renames: a kill between them leaves the previous site beside the output.
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
     os.rmdir(old)
     os.rename(out, old)  # both renames are within one folder, so each is atomic

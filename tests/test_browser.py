@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
-from conftest import copy_site, start_serve
+from conftest import BROWSER_MARKS, copy_site, start_serve
 from test_site import build
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +114,8 @@ def test_serve_reloads_on_edit_and_shows_then_clears_the_error_overlay(browser, 
         entry = project / "entries/softmax.md"
         original = entry.read_text()
         entry.write_text(original.replace("title: Softmax", "title: Softmax edited"))
-        page.wait_for_function("document.querySelector('h1').textContent === 'Softmax edited'",
-                               timeout=30_000)
+        # Not wait_for_function: it evals a string, which the pages' CSP refuses.
+        page.locator("h1", has_text="Softmax edited").wait_for(timeout=30_000)
         entry.write_text(original.replace("formula: |", "formla: |"))
         overlay = page.locator("#glossary-overlay")
         overlay.wait_for(state="visible", timeout=30_000)

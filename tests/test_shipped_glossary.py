@@ -45,12 +45,23 @@ def site(tmp_path_factory):
     return project / "site"
 
 
-def test_at_least_35_entries_with_every_field_and_a_road(entries):
-    assert len(entries) >= 35
+def test_at_least_55_entries_with_every_field_a_road_and_symbols(entries):
+    assert len(entries) >= 55
     for entry in entries:
         assert entry.title and entry.chunk and entry.abstraction and entry.action, entry.slug
         assert entry.road in ("abstraction", "chunking", "action"), entry.slug
         assert entry.executed, entry.slug
+        assert entry.symbols, entry.slug
+
+
+def test_the_headline_link_softmax_attention_ema_is_made(linked):
+    """An EMA is attention with a fixed recency score: the five entries link each other."""
+    five = ["softmax", "attention-weights", "exponential-moving-average", "weighted-average",
+            "adam"]
+    for slug in five:
+        neighbours = linked.relations[slug].neighbours()
+        missing = [other for other in five if other != slug and other not in neighbours]
+        assert not missing, (slug, missing)
 
 
 def test_every_snippet_asserts_something(entries):
@@ -101,3 +112,10 @@ def test_concept_map_shows_every_entry_as_a_link(site):
     svg = soup(site / "map.html").select_one("svg.concept-map")
     assert {a["data-entry"] for a in svg.select("a.map-node")} == \
         {p.stem for p in (site / "concepts").iterdir()}
+
+
+def test_no_link_inside_a_link_on_any_page(site):
+    """Nested chunks must not become nested <a> elements (the parser would break the formula)."""
+    for page in sorted(site.rglob("*.html")):
+        for link in soup(page).find_all("a"):
+            assert link.find_parent("a") is None, (page.name, str(link)[:120])

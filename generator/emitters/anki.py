@@ -22,8 +22,7 @@ from . import OutputFile
 EPOCH = 1_700_000_000.0
 """The timestamp written into the deck (a fixed one keeps the file reproducible)."""
 
-CARD_CSS = """@import url("_katex.min.css");
-.card { font-family: system-ui, sans-serif; font-size: 18px; text-align: center; }
+CARD_CSS = """.card { font-family: system-ui, sans-serif; font-size: 18px; text-align: center; }
 .chunk { background: #fff3c4; border-radius: 3px; box-shadow: 0 0 0 1px #d4a72c; }
 .fade { opacity: .35; }
 .back p { text-align: left; max-width: 34em; margin: .5em auto; }
@@ -50,7 +49,7 @@ def emit(model: SiteModel) -> list[OutputFile]:
                     "afmt": '{{FrontSide}}<hr id="answer"><div class="back">'
                             '<p class="chunk-name">{{Chunk}}</p><p>{{Abstraction}}</p>'
                             '<p>{{Action}}</p><p>{{Link}}</p></div>'}],
-        css=CARD_CSS, sort_field_index=0)
+        css=_imports(model) + CARD_CSS, sort_field_index=0)
     deck = genanki.Deck(stable_id("deck", title), title)
     base = model.config.base_url.rstrip("/") + "/" if model.config.base_url else ""
     for rendered in model.entries:
@@ -70,6 +69,12 @@ def emit(model: SiteModel) -> list[OutputFile]:
         package.write_to_file(str(raw), timestamp=EPOCH)
         data = _reproducible_zip(raw.read_bytes())
     return [OutputFile("glossary.apkg", data, origin="the Anki deck")]
+
+
+def _imports(model: SiteModel) -> str:
+    """Return ``@import`` lines for the math engine's stylesheets (flat media names)."""
+    return "".join(f'@import url("_{Path(dest).name}");\n'
+                   for _, dest in model.engine.stylesheets() if dest.endswith(".css"))
 
 
 def _media(model: SiteModel, folder: Path) -> list[Path]:

@@ -11,7 +11,7 @@ def emit(model: SiteModel) -> list[OutputFile]:
     if not config.base_url:
         return [OutputFile("robots.txt", b"User-agent: *\nAllow: /\n", origin="robots.txt")]
     base = config.base_url.rstrip("/") + "/"
-    pages = ["index.html", "roads.html", "map.html", "tags/index.html"]
+    pages = ["index.html", "roads.html", "map.html", "tags/index.html", "notation.html"]
     pages += [entry_url(r.slug, "") for r in model.entries]
     pages += [tag_url(tag, "") for tag in model.tags]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',

@@ -27,7 +27,9 @@ def make_jinja(model: SiteModel) -> Environment:
     jinja = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
                         undefined=StrictUndefined, keep_trailing_newline=True)
     jinja.globals.update(site=config, vocabulary=config.vocabulary, entry_url=entry_url,
-                         tag_url=tag_url, version=__version__, by_slug=model.glossary.by_slug)
+                         tag_url=tag_url, version=__version__, by_slug=model.glossary.by_slug,
+                         math_stylesheets=[dest for _, dest in model.engine.stylesheets()
+                                           if dest.endswith(".css")])
     return jinja
 
 

@@ -100,6 +100,8 @@
       if (hits[i]) window.location.href = entryHref(hits[i].slug);
     }
 
+    // No inline handler (the CSP forbids them): Enter picks a hit instead of submitting.
+    if (input.form) input.form.addEventListener("submit", function (e) { e.preventDefault(); });
     input.addEventListener("input", run);
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") { e.preventDefault(); select(selected + 1); }

@@ -1,0 +1,280 @@
+"""Snippets that misbehave: each is stopped, reported at its entry and line, and leaves nothing behind.
+
+Line numbers: ``entry()`` puts the first line of ``code`` on line 11 of the file.
+Each attack runs beside an innocent entry that must still build.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import entry, soup, write_entries
+from generator import sandbox
+
+REPO = Path(__file__).resolve().parent.parent
+PROTECTIONS = sandbox.probe()
+needs = {name: pytest.mark.skipif(not PROTECTIONS[name], reason=f"no {name} on this system")
+         for name in PROTECTIONS}
+
+
+def errors_of(run) -> list[dict]:
+    return [d for d in run.report["diagnostics"] if d["severity"] == "error"]
+
+
+def processes_with(marker: str) -> list[int]:
+    """Return the pids whose command line contains ``marker``."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                cmdline = Path("/proc", name, "cmdline").read_bytes()
+            except OSError:
+                continue
+            if marker.encode() in cmdline and int(name) != os.getpid():
+                found.append(int(name))
+    return found
+
+
+def printed(project: Path, slug: str) -> str:
+    return soup(project / f"site/concepts/{slug}.html").select_one("pre.output").get_text()
+
+
+@pytest.mark.skipif(not (PROTECTIONS["pids_cgroup"] or os.getuid() != 0),
+                    reason="root without a pids cgroup: no process-count limit (SECURITY.md)")
+def test_fork_bomb_hits_the_process_limit_at_its_line(tmp_path, glossary):
+    # Bounded (600 sleepers), so that without the limit it ends instead of taking the machine.
+    marker = f"32{os.getpid() % 10000:04d}"
+    bomb = ("import os\nfor i in range(600):\n    if os.fork() == 0:\n"
+            f"        os.execvp('sleep', ['sleep', '{marker}'])\nprint('all forked')")
+    write_entries(tmp_path, dict([entry("bomb", code=bomb), entry("fine")]))
+    run = glossary(tmp_path, "build", "--json", "--timeout", "60")
+    errors = errors_of(run)
+    assert [(e["path"], e["line"]) for e in errors] == [("entries/bomb.md", 13)], errors
+    assert "BlockingIOError" in errors[0]["message"]
+    assert errors_of(run) and (tmp_path / "site").exists() is False
+    assert processes_with(f"sleep\x00{marker}") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ending, code", [("passes", 0), ("fails", 1)])
+def test_children_and_grandchildren_die_with_their_entry(tmp_path, glossary, ending, code):
+    marker = f"31{os.getpid() % 1000:03d}{code}"
+    snippet = (
+        "import os, subprocess\n"
+        f"subprocess.Popen(['sleep', '{marker}1'])\n"  # a child
+        "if os.fork() == 0:\n"  # a grandchild in its own session, its parent gone
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        f"        os.execvp('sleep', ['sleep', '{marker}2'])\n"
+        "    os._exit(0)\n"
+        "import time; time.sleep(0.3)\n"
+        f"assert {code} == 0")
+    write_entries(tmp_path, dict([entry("spawner", code=snippet), entry("fine")]))
+    run = glossary(tmp_path, "build", "--json")
+    assert run.code == code, run.stdout
+    time.sleep(0.2)
+    assert processes_with(f"sleep\x00{marker}") == []
+
+
+def test_a_thread_that_never_ends_is_reported_where_it_runs(tmp_path, glossary):
+    code = ("import threading, time\ndef spin():\n    while True:\n        time.sleep(0.01)\n"
+            "threading.Thread(target=spin).start()\nprint('started')")
+    write_entries(tmp_path, dict([entry("spin", code=code), entry("fine")]))
+    started = time.monotonic()
+    run = glossary(tmp_path, "build", "--json", "--timeout", "20")
+    assert time.monotonic() - started < 15
+    errors = errors_of(run)
+    assert [(e["path"], e["line"]) for e in errors] in ([("entries/spin.md", 13)],
+                                                        [("entries/spin.md", 14)])
+    assert re.match(r"thread 'Thread-\d+ \(spin\)' was still running", errors[0]["message"])
+
+
+@pytest.mark.parametrize("code, line, words", [
+    ("import os\nprint('bye')\nos._exit(0)", 11, "exited with status 0 before its blocks finished"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", 11, "killed (SIGKILL)"),
+])
+def test_a_snippet_ending_its_own_process_is_reported(tmp_path, glossary, code, line, words):
+    write_entries(tmp_path, dict([entry("ender", code=code), entry("fine")]))
+    run = glossary(tmp_path, "build", "--json")
+    errors = errors_of(run)
+    assert [(e["path"], e["line"]) for e in errors] == [(f"entries/ender.md", line)]
+    assert words in errors[0]["message"]
+
+
+@needs["pid_namespace"]
+def test_a_snippet_cannot_signal_the_build_or_its_supervisor(tmp_path, glossary):
+    code = ("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
+            f"try:\n    os.kill({os.getpid()}, 0)\nexcept OSError as exc:\n"
+            "    print(type(exc).__name__)\nprint('parent survived')")
+    write_entries(tmp_path, dict([entry("killer", code=code), entry("fine")]))
+    run = glossary(tmp_path, "build", "--json")
+    assert run.code == 0, run.stdout
+    assert printed(tmp_path, "killer") == "ProcessLookupError\nparent survived\n"
+
+
+@pytest.mark.slow
+def test_a_hundred_megabytes_of_output_is_capped(tmp_path, glossary):
+    code = ("import os, sys, subprocess\nprint('x' * 50_000_000)\n"
+            "os.write(1, b'y' * 50_000_000)\n"
+            "subprocess.run(['head', '-c', '50000000', '/dev/zero'])\nprint('done')")
+    write_entries(tmp_path, dict([entry("chatty", code=code), entry("fine")]))
+    started = time.monotonic()
+    run = glossary(tmp_path, "build", "--json")
+    assert run.code == 0, run.stdout
+    assert time.monotonic() - started < 60
+    page = soup(tmp_path / "site/concepts/chatty.html")
+    assert len(page.select_one("pre.output").get_text()) <= 10_000
+    assert page.select_one(".output-note").get_text() == "output truncated"
+    total = sum(p.stat().st_size for p in (tmp_path / "site").rglob("*") if p.is_file())
+    assert total < 5_000_000
+
+
+@needs["read_only_view"]
+def test_a_snippet_cannot_write_outside_its_working_folder(tmp_path, glossary):
+    write_entries(tmp_path, dict([entry("fine")]))
+    assert glossary(tmp_path, "build").code == 0
+    targets = [tmp_path / "entries/fine.md", tmp_path / "site/index.html",
+               tmp_path / "site/planted.html", tmp_path / "entries/planted.md",
+               tmp_path / ".glossary-cache/planted.json", tmp_path / "planted.txt"]
+    targets += [next((tmp_path / ".glossary-cache").rglob("*.json"))]
+    before = {p: p.read_bytes() for p in targets if p.exists()}
+    code = ("refused = []\n"
+            f"for path in {[str(p) for p in targets]!r}:\n"
+            "    try:\n"
+            "        with open(path, 'a') as f:\n"
+            "            f.write('owned')\n"
+            "    except OSError as exc:\n"
+            "        refused.append(type(exc).__name__)\n"
+            "open('mine.txt', 'w').write('fine')\n"
+            "print(len(refused), sorted(set(refused)))")
+    write_entries(tmp_path, dict([entry("vandal", code=code)]))
+    run = glossary(tmp_path, "build")
+    assert run.code == 0, run.stderr
+    assert printed(tmp_path, "vandal") == f"{len(targets)} ['OSError']\n"  # EROFS
+    assert all(b"owned" not in p.read_bytes() for p in targets if p.exists())
+    assert [p for p in before if p.parent.name != "site"] == [p for p in targets if p.exists()
+                                                             and p.parent.name != "site"]
+    assert not any(p.exists() for p in targets if p.name.startswith("planted"))
+
+
+@needs["pid_namespace"]
+def test_a_planted_secret_cannot_be_read_from_the_environment_or_proc(tmp_path):
+    """The build runs with a secret in its environment; the snippet looks everywhere for it."""
+    code = ("import os\nfound = [k for k, v in os.environ.items() if 'pl4nted' in v]\n"
+            "for pid in [p for p in os.listdir('/proc') if p.isdigit()]:\n"
+            "    for name in ('environ', 'cmdline'):\n"
+            "        try:\n"
+            "            if b'pl4nted' in open(f'/proc/{pid}/{name}', 'rb').read():\n"
+            "                found.append(pid)\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "print(found, len([p for p in os.listdir('/proc') if p.isdigit()]))")
+    write_entries(tmp_path, dict([entry("spy", code=code)]))
+    env = {**os.environ, "GLOSSARY_DEPLOY_TOKEN": "pl4nted-s3cret", "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "generator", "build"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    found, visible = printed(tmp_path, "spy").rsplit(" ", 1)
+    assert found == "[]"
+    assert int(visible) <= 3  # its own namespace: init, the runner, nothing of the build's
+
+
+@needs["net_namespace"]
+def test_a_snippet_sees_no_network_interface_but_loopback(tmp_path, glossary):
+    code = "import socket\nprint(sorted(name for _, name in socket.if_nameindex()))"
+    write_entries(tmp_path, dict([entry("ifaces", code=code)]))
+    assert glossary(tmp_path, "build").code == 0
+    assert printed(tmp_path, "ifaces") == "['lo']\n"
+
+
+@needs["no_capabilities"]
+def test_a_snippet_has_no_capabilities(tmp_path, glossary):
+    code = ("caps = [l for l in open('/proc/self/status') if l.startswith(('CapEff', 'CapBnd'))]\n"
+            "print(''.join(caps), end='')")
+    write_entries(tmp_path, dict([entry("caps", code=code)]))
+    assert glossary(tmp_path, "build").code == 0
+    assert printed(tmp_path, "caps") == "CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\n"
+
+
+def test_no_cgroup_or_process_is_left_after_a_build(tmp_path, glossary):
+    write_entries(tmp_path, dict([entry("a"), entry("b", code="import os\nos.fork()")]))
+    glossary(tmp_path, "build")
+    pids = Path("/sys/fs/cgroup/pids")
+    if pids.is_dir():  # the cgroups of this build's entries are named after its pid
+        assert [p for p in pids.rglob(f"glossary-{os.getpid()}-*")] == []
+
+
+def _system_allows_namespaces() -> bool:
+    """Ask util-linux, not our own code, whether this system allows the namespaces."""
+    try:
+        return subprocess.run(["unshare", "--pid", "--fork", "--mount", "--net", "true"],
+                              capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def _system_allows_pids_cgroup() -> bool:
+    probe = Path("/sys/fs/cgroup/pids") / f"glossary-test-{os.getpid()}"
+    try:
+        probe.mkdir()
+    except OSError:
+        return False
+    probe.rmdir()
+    return True
+
+
+def test_every_protection_the_system_allows_is_on():
+    """Guards the skips above: a protection lost by a code change must not turn into a skip."""
+    if _system_allows_namespaces():
+        assert PROTECTIONS["pid_namespace"] and PROTECTIONS["net_namespace"]
+        assert PROTECTIONS["read_only_view"] and PROTECTIONS["no_capabilities"]
+    if os.getuid() == 0 and _system_allows_pids_cgroup():
+        assert PROTECTIONS["pids_cgroup"]
+
+
+def test_without_a_pid_namespace_the_supervisor_still_kills_the_whole_tree(tmp_path):
+    """Where no PID namespace is allowed, the subreaper sweep alone must catch every orphan."""
+    import json
+
+    from generator import snippet_worker
+    marker = f"33{os.getpid() % 10000:04d}"
+    code = ("import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+            f"        os.execvp('sleep', ['sleep', '{marker}'])\n    os._exit(0)\n"
+            "import time; time.sleep(0.3)")
+    job_dir = tmp_path / "job"
+    (job_dir / "work").mkdir(parents=True)
+    job = {"job": 0, "slug": "x", "path": "entries/x.md", "timeout": 30, "memory": 1024,
+           "blocks": [{"index": 0, "line": 11, "code": code}]}
+    (job_dir / "job.json").write_text(json.dumps(job))
+    pid = os.fork()
+    if pid == 0:
+        try:
+            sandbox.unshare_namespaces = lambda: set()
+            snippet_worker.supervise(job_dir)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    cgroup = json.loads((job_dir / "supervisor.json").read_text())["cgroup"]
+    if cgroup:  # the worker's job, done here since there is no worker
+        sandbox.PidsCgroup(Path(cgroup), Path(cgroup).parent).remove()
+    assert json.loads((job_dir / "result.json").read_text())["status"] == "ok"
+    time.sleep(0.2)
+    assert processes_with(f"sleep\x00{marker}") == []
+
+
+@pytest.mark.skipif(not PROTECTIONS["pids_cgroup"], reason="no pids cgroup on this system")
+def test_cgroups_of_a_killed_build_are_removed_by_the_next_one(tmp_path, glossary):
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a pid that no longer runs: the owner of a killed build
+    cgroup = sandbox.PidsCgroup.create(f"glossary-{dead.pid}-1", 10)
+    assert cgroup is not None and cgroup.path.is_dir()
+    write_entries(tmp_path, dict([entry("relu")]))
+    assert glossary(tmp_path, "build").code == 0
+    assert not cgroup.path.exists()
