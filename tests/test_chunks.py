@@ -189,4 +189,4 @@ def test_fold_views_go_through_the_math_stage_and_its_cache(glossary, project):
     assert again.report["formulas"]["rendered"] == 0
     assert again.report["formulas"]["cached"] == first.report["formulas"]["cached"] + \
         first.report["formulas"]["rendered"]
-    assert first.report["formulas"]["rendered"] + first.report["formulas"]["cached"] > 40  # views
+    assert first.report["formulas"]["rendered"] + first.report["formulas"]["cached"] >= 25  # with views
