@@ -12,24 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_site
-from test_browser import ARGS, CHROMIUM
+from conftest import BROWSER_MARKS, copy_site
 from test_site import build
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 BOXES = (HERE / "chunk_boxes.js").read_text("utf-8")
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
