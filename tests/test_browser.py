@@ -27,7 +27,7 @@ def test_fonts_load_and_display_math_has_a_sensible_size_without_js(browser, sit
         return [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family); }""")
     assert any("KaTeX_Main" in family for family in loaded), loaded
     assert any("KaTeX_Math" in family for family in loaded), loaded
-    box = page.locator(".formula .katex-display .katex-html").bounding_box()
+    box = page.locator(".formula .fold-view:not([hidden]) .katex-display .katex-html").bounding_box()
     assert 100 < box["width"] < 800 and 25 < box["height"] < 200, box
     context.close()
 

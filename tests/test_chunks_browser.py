@@ -4,7 +4,6 @@ name cards below the formula, touch, keyboard, folding from file://, and axe."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
