@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from conftest import BROWSER_MARKS, copy_site, soup
+from conftest import BROWSER_MARKS, axe_path, copy_site, soup
 from generator.conceptmap import concept_map_svg, map_kind
 from generator.vocabulary import Vocabulary
 from test_reader import synthetic_glossary
@@ -351,9 +350,9 @@ def test_every_entry_page_stays_light_and_loads_card_and_search_data_on_demand(b
 # --- axe-core and the Nu HTML checker ----------------------------------------------------
 
 def _axe_source() -> str:
-    for candidate in (os.environ.get("AXE_CORE", ""), ROOT / "node_modules/axe-core/axe.min.js"):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate).read_text("utf-8")
+    found = axe_path()
+    if found is not None:
+        return found.read_text("utf-8")
     pytest.skip("axe-core is missing: run 'make setup' (npm ci installs the pinned axe-core) "
                 "or point AXE_CORE at axe.min.js")
 

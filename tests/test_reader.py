@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest

@@ -69,8 +69,8 @@ def test_chunk_is_a_highlighted_link_with_its_name(site):
     page = soup(site / "concepts/attention-weights.html")
     chunk = page.select_one(".formula a.chunk")
     assert chunk["href"] == "../concepts/softmax.html"
-    tip = chunk.select_one(".chunk-tip").get_text()
-    assert tip.startswith("Softmax (softmax)") and "add up to one" in tip
+    card = page.select_one(f".formula .chunk-card[data-chunk='{chunk['data-chunk']}']")
+    assert card.get_text().startswith("“softmax” Softmax") and "add up to one" in card.get_text()
 
 
 def test_fade_and_shared_macros_render(site):

@@ -16,6 +16,7 @@ import rjsmin
 from pygments.formatters import HtmlFormatter
 
 from ..assets import find_package
+from ..chunk_html import card_styles
 from ..render import SiteModel
 from ..vocabulary import Vocabulary
 from . import OutputFile
@@ -41,6 +42,10 @@ def emit(model: SiteModel) -> list[OutputFile]:
     files.append(OutputFile("static/vocabulary.css", vocabulary_css(config.vocabulary),
                             origin="the vocabulary's styles"))
     files.append(OutputFile("static/pygments.css", pygments_css(), origin="code colours"))
+    most = max((len(t.all_chunks()) for e in model.glossary.entries
+                for t in (e.formula, *e.body_math)), default=0)
+    files.append(OutputFile("static/chunk-cards.css", card_styles(most).encode("utf-8"),
+                            origin="the chunks' name cards"))
     theme = config.resolve(config.theme_dir) / "static" if config.theme_dir else None
     for path in static_files(theme):
         files.append(OutputFile(f"static/{path.name}", minified(path),
