@@ -117,7 +117,7 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     from .katex import KatexEngine
     from .links import link
     from .load import load_entry
-    from .markdown import make_md
+    from .markdown import cache_highlighting, make_md
     from .model import Entry
     from .render import render_model
     from .source import SourceText
@@ -184,7 +184,12 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     # Stage: render every entry once into the model every output is made from.
     if not stage("render"):
         return
-    model = result.model = render_model(config, glossary, engine, math, result.results)
+    cache_highlighting(ContentCache(config.resolve(config.cache_dir), "highlight",
+                                    enabled=config.use_cache))
+    try:
+        model = result.model = render_model(config, glossary, engine, math, result.results)
+    finally:
+        cache_highlighting(None)
 
     # Stage: emit: each output of each requested format, checked for clashing paths.
     if not stage("emit"):
