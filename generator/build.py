@@ -22,7 +22,7 @@ from .discover import discover, display_path
 from .write import check_output_dir
 
 if TYPE_CHECKING:  # the stages' modules are imported past the no-op check (_run_stages)
-    from .execute import ExecStats
+    from .execute import ExecStats, SnippetWorker
     from .formulas import MathStats
     from .links import Glossary
     from .model import SnippetResult
@@ -57,7 +57,7 @@ class BuildResult:
 def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: bool = False,
           progress: Callable[[int], None] | None = None,
           on_snippets: Callable[[int], None] | None = None,
-          only: set[Path] | None = None) -> BuildResult:
+          only: set[Path] | None = None, worker: SnippetWorker | None = None) -> BuildResult:
     """Run the stages up to and including ``until``; raise BuildFailed after content errors.
 
     A build that writes first checks the manifest of the last build into its
@@ -66,6 +66,7 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
 
     :param only: run the snippets of these entry files only (every file is still
         loaded and linked, so links are checked against the whole glossary).
+    :param worker: a warm snippet worker kept between builds (``glossary serve``).
     """
     started = time.perf_counter()
     result = BuildResult()
@@ -87,7 +88,7 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
 
     try:
         _run_stages(config, reporter, result, until, health, progress, on_snippets, only,
-                    record if inputs is not None else None)
+                    record if inputs is not None else None, worker)
     finally:
         result.seconds = time.perf_counter() - started
     return result
@@ -105,7 +106,8 @@ def _unchanged(result: BuildResult, previous: manifest.Previous, started: float)
 def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, until: str,
                 health: bool, progress: Callable[[int], None] | None,
                 on_snippets: Callable[[int], None] | None, only: set[Path] | None,
-                on_written: Callable[[list[str]], None] | None) -> None:
+                on_written: Callable[[list[str]], None] | None,
+                worker: SnippetWorker | None = None) -> None:
     """Run discover .. ``until`` into ``result``; raise BuildFailed after content errors."""
     # Imported here, past the no-op check: these pull in markdown-it, Pygments,
     # YAML, Jinja2, networkx (and the KaTeX engine's node process when used).
@@ -175,7 +177,7 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
                   if only is None or (entries_dir / e.rel_path).resolve() in only]
         if on_snippets:
             on_snippets(len(chosen))
-        result.results, result.snippets = execute(chosen, config, reporter, progress)
+        result.results, result.snippets = execute(chosen, config, reporter, progress, worker)
     if health:
         health_warnings(glossary, result.results, reporter)
     if reporter.error_count:
