@@ -112,6 +112,7 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     # Imported here, past the no-op check: these pull in markdown-it, Pygments,
     # YAML, Jinja2, networkx (and the KaTeX engine's node process when used).
     from .cache import ContentCache
+    from .chunks import all_fold_texs, chunk_suggestions
     from .emitters import OutputFile, check_unique, emitters_for
     from .execute import execute
     from .formulas import render_math
@@ -168,7 +169,8 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
                             macros_path.read_text("utf-8") if macros_path.is_file() else "")
         math = render_math(glossary.entries, engine, macros,
                            ContentCache(config.resolve(config.cache_dir), "katex",
-                                        enabled=config.use_cache), reporter)
+                                        enabled=config.use_cache), reporter,
+                           extra=all_fold_texs(glossary))
         result.math, result.js_engine_started = math.stats, math.engine_started
 
     # Stage: execute every entry's snippets as guests (or take them from the cache).
@@ -180,6 +182,7 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
         result.results, result.snippets = execute(chosen, config, reporter, progress, worker)
     if health:
         health_warnings(glossary, result.results, reporter)
+        chunk_suggestions(glossary, reporter)
     if reporter.error_count:
         raise fail()
 
