@@ -61,10 +61,12 @@ def lit_box(lit: bool, inner: str) -> str:
 
 
 def chunked(links: ChunkLinks, tex: Tex, number: int, views: list[tuple[str, str]],
-            tree: bool = True) -> str:
+            tree: bool = True, deferred: bool = False) -> str:
     """Return a formula with its fold views, name cards and (display math) chunk tree.
 
     :param views: (fold key, decorated HTML) pairs; the first is the unfolded formula.
+    :param deferred: folded views are empty placeholders (``data-deferred``), filled by
+        ``static/chunks.js`` from ``folds/<slug>.js`` when the reader folds.
     """
     tag = "div" if tex.display else "span"
     parts = [f'<{tag} class="chunked chunked-{"display" if tex.display else "inline"}" '
@@ -72,6 +74,8 @@ def chunked(links: ChunkLinks, tex: Tex, number: int, views: list[tuple[str, str
              f'<{tag} class="chunk-stage"><{tag} class="chunk-scroll">']
     for position, (key, view) in enumerate(views):
         hidden = " hidden" if position else ""
+        if position and deferred:
+            hidden, view = " hidden data-deferred", ""
         parts.append(f'<{tag} class="fold-view" data-fold="{html.escape(key)}"{hidden}>'
                      f"{view}</{tag}>")
     parts.append(f'</{tag}><{tag} class="chunk-cards">')

@@ -54,7 +54,8 @@ class AppearanceView:
     path: tuple[str, ...]
     """Slugs from this entry out to the holder."""
     formula_html: str
-    """The holder's formula, visual half, the chunk naming ``path[-2]`` highlighted."""
+    """The holder's formula, visual half, the chunk naming ``path[-2]`` highlighted
+    (written to ``folds/<slug>.js`` and drawn when the section nears the viewport)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class RenderedEntry:
     result: SnippetResult | None
     appears_in: tuple[AppearanceView, ...] = ()
     """Formulas of other entries holding this one as a chunk, nearest first."""
+    fold_views: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Formula number -> fold key -> folded HTML; written to ``folds/<slug>.js``."""
 
     @property
     def slug(self) -> str:
@@ -150,13 +153,14 @@ class _EntryRenderer:
         figures: list[Asset] = []
         env = {"glossary": {"entry": entry, "link": self._link, "figures": figures}}
         self._formula_number = 0
+        self._deferred: dict[str, dict[str, str]] = {}
         formula_html = self.formula(entry.formula)  # number 0: the formula field
         body = render_tokens(self.md, entry.tokens, env)
         return RenderedEntry(
             entry=entry, body_html=body, formula_html=formula_html,
             formula_preview=self.preview(entry.formula),
             chunk_tree=tuple(self._node(c) for c in entry.formula.chunks),
-            figures=tuple(figures), groups=self._groups(entry),
+            figures=tuple(figures), groups=self._groups(entry), fold_views=self._deferred,
             result=self.results.get(entry.slug), appears_in=self._appearances(entry))
 
     # --- math -------------------------------------------------------------------------
@@ -173,7 +177,9 @@ class _EntryRenderer:
             views.append((view.key, self._decorated(folded, tex, links)))
         number = self._formula_number
         self._formula_number += 1
-        return chunked(links, tex, number, views)
+        # Folded views are loaded on demand (folding needs JavaScript anyway): pages stay light.
+        self._deferred[str(number)] = dict(views[1:])
+        return chunked(links, tex, number, views, deferred=True)
 
     def preview(self, tex: Tex, lit: set[int] | None = None) -> str:
         """Return a formula's visual half, not linked: every chunk lit, or only those in ``lit``."""

@@ -382,25 +382,10 @@ def _axe(browser, shipped, scheme: str) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-def _in_formula_markup(rule: str, target: str) -> bool:
-    """Chunk links inside KaTeX's aria-hidden visual half: issue 12 (chunking) owns these."""
-    return rule == "aria-hidden-focus" and ".katex-html" in target
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations(browser, shipped, scheme):
-    found = {rel: [v for v in vs if not _in_formula_markup(*v)]
-             for rel, vs in _axe(browser, shipped, scheme).items()}
-    found = {rel: vs for rel, vs in found.items() if vs}
+    found = _axe(browser, shipped, scheme)
     assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
-
-
-@pytest.mark.xfail(strict=True, reason="formula markup (issue 12): chunk links are focusable "
-                   "inside KaTeX's aria-hidden half; strict, so the fix shows up")
-def test_axe_finds_no_violations_in_formula_markup(browser, shipped):
-    found = [v for vs in _axe(browser, shipped, "light").values() for v in vs
-             if _in_formula_markup(*v)]
-    assert found == []
 
 
 def _nu_errors(shipped) -> list[str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import copy_site, entry, soup, write_entries
 from generator.build import build as run_stages
@@ -72,7 +75,11 @@ def test_entry_page_shows_where_else_it_appears(site):
     assert captions == ["Inner inside Hard cases", "Inner inside Part",
                         "Inner inside Part inside Outer"]
     outer = figures[2]
-    assert outer.select_one("a.appearance-formula")["href"] == "../concepts/outer.html"
+    link = outer.select_one("a.appearance-formula")
+    assert link["href"] == "../concepts/outer.html" and link.has_attr("data-deferred")
+    script = (site / "folds/inner.js").read_text("utf-8")
+    drawn = json.loads(script.split('"] = ', 1)[1].rstrip(";\n"))["appears"]
+    outer = BeautifulSoup(drawn[int(link["data-appearance"])], "html.parser")
     lit = outer.select(".katex .chunk")
     assert len(lit) == 1 and "p" in lit[0].get_text()
     assert outer.select_one(".katex-mathml") is None  # the accessible text is the caption
@@ -123,9 +130,13 @@ def test_names_are_escaped_in_cards_and_rendered_as_text_when_folded(site):
     page = soup(site / "concepts/outer.html")
     card = page.select_one(".chunk-card[data-chunk='0']")
     assert "<b>markup</b>" in card.get_text() and card.find("b") is None
-    folded = page.select_one(".fold-view[data-fold='all']")
-    assert folded.has_attr("hidden") and folded.find("b") is None
-    assert "markup" in folded.select_one(".katex-html").get_text()
+    placeholder = page.select_one(".fold-view[data-fold='all']")
+    assert placeholder.has_attr("hidden") and placeholder.has_attr("data-deferred")
+    assert not placeholder.get_text()  # loaded on demand: the page stays light
+    script = (site / "folds/outer.js").read_text("utf-8")
+    views = json.loads(script.split('"] = ', 1)[1].rstrip(";\n"))
+    folded = BeautifulSoup(views["0"]["all"], "html.parser")
+    assert folded.find("b") is None and "markup" in folded.select_one(".katex-html").get_text()
 
 
 def test_card_styles_cover_the_largest_formula(site):

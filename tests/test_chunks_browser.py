@@ -58,6 +58,7 @@ def test_every_chunk_box_encloses_its_glyphs_and_nested_chunks(request, browser,
     for path in sorted((site / "concepts").glob("*.html")):
         page.goto(path.as_uri())
         page.evaluate("document.fonts.ready")
+        page.evaluate("window.glossaryLoadFolds()")  # the folded views load on demand
         result = page.evaluate(BOXES)  # every view unfolded, appearances and inline math too
         measured += result["chunks"]
         problems += [(path.stem, bad) for bad in result["bad"]]

@@ -111,9 +111,67 @@
     return formula.querySelectorAll(":scope > .chunk-stage > .chunk-scroll > .fold-view");
   }
 
+  // Folded views arrive on demand from folds/<slug>.js (a <script>, so file:// works too).
+  var foldWaiters = null;
+
+  var DEFERRED = ".fold-view[data-deferred], .appearance-formula[data-deferred]";
+
+  function loadFolds(done) {
+    if (!document.querySelector(DEFERRED)) { done(); return; }
+    if (foldWaiters) { foldWaiters.push(done); return; }
+    foldWaiters = [done];
+    var article = document.querySelector("article[data-slug]");
+    var slug = article ? article.getAttribute("data-slug") : "";
+    var script = document.createElement("script");
+    script.src = (document.body.getAttribute("data-root") || "") + "folds/" + slug + ".js";
+    script.onload = script.onerror = function () {
+      var data = (window.GLOSSARY_FOLDS || {})[slug] || {};
+      document.querySelectorAll(".fold-view[data-deferred]").forEach(function (view) {
+        var formula = formulaOf(view);
+        var views = data[formula ? formula.getAttribute("data-formula") : ""] || {};
+        var html = views[view.getAttribute("data-fold")];
+        if (html === undefined) return;
+        view.innerHTML = html; // our own KaTeX output, rendered at build time
+        view.removeAttribute("data-deferred");
+      });
+      document.querySelectorAll(".appearance-formula[data-deferred]").forEach(function (link) {
+        var html = (data.appears || [])[Number(link.getAttribute("data-appearance"))];
+        if (html === undefined) return;
+        link.innerHTML = html;
+        link.removeAttribute("data-deferred");
+      });
+      var waiting = foldWaiters;
+      foldWaiters = null;
+      waiting.forEach(function (fn) { fn(); });
+    };
+    document.head.appendChild(script);
+  }
+  window.glossaryLoadFolds = function () { return new Promise(loadFolds); };
+
+  // The formulas this entry appears inside: drawn when their section nears the viewport.
+  var appears = document.querySelector(".appears-in");
+  if (appears && "IntersectionObserver" in window) {
+    var watcher = new IntersectionObserver(function (seen) {
+      if (seen.some(function (s) { return s.isIntersecting; })) {
+        watcher.disconnect();
+        loadFolds(function () {});
+      }
+    }, { rootMargin: "400px" });
+    watcher.observe(appears);
+  } else if (appears) {
+    loadFolds(function () {});
+  }
+
   function setFold(formula, key) {
     var exists = [].some.call(views(formula), function (v) { return v.getAttribute("data-fold") === key; });
     if (!exists) key = "";
+    var target = [].filter.call(views(formula), function (v) { return v.getAttribute("data-fold") === key; })[0];
+    if (target && target.hasAttribute("data-deferred")) {
+      loadFolds(function () {
+        if (!target.hasAttribute("data-deferred")) setFold(formula, key);
+      });
+      return;
+    }
     hide();
     views(formula).forEach(function (v) { v.hidden = v.getAttribute("data-fold") !== key; });
     formula.setAttribute("data-folded", key);
