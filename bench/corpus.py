@@ -143,8 +143,15 @@ ax.set_title("{title}")
 )
 
 
-def make_corpus(n: int) -> list[Concept]:
-    """Return ``n`` concepts; the same ``n`` always gives the same corpus."""
+TRIVIAL_SNIPPET = "scale = 1.0\nassert 1 <= scale < 2\nprint(f\"scale = {{scale}}\")\n"
+"""For scale tests: a snippet whose own cost is nothing, so the generator's cost shows."""
+
+
+def make_corpus(n: int, trivial: bool = False) -> list[Concept]:
+    """Return ``n`` concepts; the same ``n`` always gives the same corpus.
+
+    :param trivial: give every concept the same three-line snippet (no numpy, no figure).
+    """
     if n < 4:
         raise ValueError("a corpus needs at least 4 concepts")
     titles = {slug_of(i): title_of(i) for i in range(n)}
@@ -179,6 +186,8 @@ def make_corpus(n: int) -> list[Concept]:
         code = ("import numpy as np\nimport matplotlib.pyplot as plt\n\nscale = 1.0\n"
                 + SNIPPETS[k].format(seed=i, a=round(0.5 + rng.random(), 3),
                                      b=round(0.05 + rng.random() / 4, 3), title=title))
+        if trivial:
+            code = TRIVIAL_SNIPPET.format()
         concepts.append(Concept(
             index=i, slug=slug, title=title, chunk=f"the {noun} block number {i}",
             abstraction=(f"A made-up building block number {i}, written by the benchmark so that "
@@ -402,8 +411,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--format", choices=FORMATS + ("all", "json"), default="ours")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--trivial", action="store_true", help="a three-line snippet, no figure")
     args = parser.parse_args()
-    concepts = make_corpus(args.n)
+    concepts = make_corpus(args.n, args.trivial)
     if args.format == "json":
         args.out.write_text(json.dumps(snippets(concepts)))
     for fmt in FORMATS if args.format == "all" else (args.format,) if args.format in FORMATS else ():

@@ -13,25 +13,20 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from .cache import ContentCache
-from .chunks import all_fold_texs, chunk_suggestions
+from . import manifest
 from .config import SiteConfig
 from .diagnostics import BuildFailed, Reporter, SourcePos, UsageError
 from .discover import discover, display_path
-from .emitters import OutputFile, check_unique, emitters_for
-from .execute import ExecStats, execute
-from .formulas import MathStats, render_math
-from .health import health_warnings
-from .katex import KatexEngine
-from .links import Glossary, link
-from .load import load_entry
-from .markdown import make_md
-from .model import Entry, SnippetResult
-from .render import SiteModel, render_model
-from .source import SourceText
-from .write import check_output_dir, write_site
+from .write import check_output_dir
+
+if TYPE_CHECKING:  # the stages' modules are imported past the no-op check (_run_stages)
+    from .execute import ExecStats, SnippetWorker
+    from .formulas import MathStats
+    from .links import Glossary
+    from .model import SnippetResult
+    from .render import SiteModel
 
 STAGES = ("discover", "load", "link", "math", "execute", "render", "emit", "write")
 
@@ -42,8 +37,10 @@ class BuildResult:
 
     entries: int = 0
     pages: int = 0
-    math: MathStats = field(default_factory=MathStats)
-    snippets: ExecStats = field(default_factory=ExecStats)
+    math: MathStats | None = None
+    """Formulas rendered and cached; None when the math stage did not run."""
+    snippets: ExecStats | None = None
+    """Snippet blocks run and cached; None when the execute stage did not run."""
     js_engine_started: bool = False
     written: list[str] = field(default_factory=list)
     stages_run: list[str] = field(default_factory=list)
@@ -51,16 +48,25 @@ class BuildResult:
     glossary: Glossary | None = None
     results: dict[str, SnippetResult] = field(default_factory=dict)
     model: SiteModel | None = None
+    up_to_date: bool = False
+    """True when the manifest showed nothing changed since the last build into the folder."""
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each stage that ran (``check`` is the no-op check)."""
 
 
 def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: bool = False,
           progress: Callable[[int], None] | None = None,
           on_snippets: Callable[[int], None] | None = None,
-          only: set[Path] | None = None) -> BuildResult:
+          only: set[Path] | None = None, worker: SnippetWorker | None = None) -> BuildResult:
     """Run the stages up to and including ``until``; raise BuildFailed after content errors.
+
+    A build that writes first checks the manifest of the last build into its
+    output folder and stops there when no input changed (see ``manifest.py``);
+    the libraries of the later stages are imported only past that check.
 
     :param only: run the snippets of these entry files only (every file is still
         loaded and linked, so links are checked against the whole glossary).
+    :param worker: a warm snippet worker kept between builds (``glossary serve``).
     """
     started = time.perf_counter()
     result = BuildResult()
@@ -68,19 +74,73 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
     out = config.resolve(config.out)
     if not entries_dir.is_dir():
         raise UsageError(f"error: entries folder '{display_path(entries_dir)}' does not exist")
+    inputs = None
     if until == "write":
         check_output_dir(out)  # refuse early, before any work
+        previous = manifest.up_to_date(config, out) if config.use_cache and only is None else None
+        if previous is not None:
+            return _unchanged(result, previous, started)
+        inputs = manifest.take_inputs(config, out, manifest.read_previous(config, out))
+        result.stages["check"] = time.perf_counter() - started
+
+    def record(written: list[str]) -> None:  # under the output folder's lock, once the site is in place
+        manifest.record(config, out, inputs, written, {"entries": result.entries, "pages": result.pages})
+
+    try:
+        _run_stages(config, reporter, result, until, health, progress, on_snippets, only,
+                    record if inputs is not None else None, worker)
+    finally:
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def _unchanged(result: BuildResult, previous: manifest.Previous, started: float) -> BuildResult:
+    """Return the result of a build that found nothing changed since the last one."""
+    result.up_to_date = True
+    result.entries = int(previous.summary.get("entries", 0))
+    result.pages = int(previous.summary.get("pages", 0))
+    result.seconds = result.stages["check"] = time.perf_counter() - started
+    return result
+
+
+def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, until: str,
+                health: bool, progress: Callable[[int], None] | None,
+                on_snippets: Callable[[int], None] | None, only: set[Path] | None,
+                on_written: Callable[[list[str]], None] | None,
+                worker: SnippetWorker | None = None) -> None:
+    """Run discover .. ``until`` into ``result``; raise BuildFailed after content errors."""
+    # Imported here, past the no-op check: these pull in markdown-it, Pygments,
+    # YAML, Jinja2, networkx (and the KaTeX engine's node process when used).
+    from .cache import ContentCache
+    from .chunks import all_fold_texs, chunk_suggestions
+    from .emitters import OutputFile, check_unique, emitters_for
+    from .execute import execute
+    from .formulas import render_math
+    from .health import health_warnings
+    from .katex import KatexEngine
+    from .links import link
+    from .load import load_entry
+    from .markdown import cache_highlighting, make_md
+    from .model import Entry
+    from .render import render_model
+    from .source import SourceText
+    from .write import write_site
+
+    entries_dir = config.resolve(config.entries)
+    out = config.resolve(config.out)
     engine = KatexEngine(config.root)
+    clock = [time.perf_counter()]
 
     def stage(name: str) -> bool:
-        """Record that stage ``name`` runs; False once past ``until``."""
+        """Record that stage ``name`` runs (and the time of the one before); False once past ``until``."""
+        _lap(result, clock)
         if STAGES.index(name) > STAGES.index(until):
             return False
         result.stages_run.append(name)
         return True
 
     def fail() -> BuildFailed:
-        result.seconds = time.perf_counter() - started
+        _lap(result, clock)
         return BuildFailed(reporter.error_count, result)
 
     # Stage: discover the files.
@@ -119,7 +179,7 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
                   if only is None or (entries_dir / e.rel_path).resolve() in only]
         if on_snippets:
             on_snippets(len(chosen))
-        result.results, result.snippets = execute(chosen, config, reporter, progress)
+        result.results, result.snippets = execute(chosen, config, reporter, progress, worker)
     if health:
         health_warnings(glossary, result.results, reporter)
         chunk_suggestions(glossary, reporter)
@@ -128,14 +188,17 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
 
     # Stage: render every entry once into the model every output is made from.
     if not stage("render"):
-        result.seconds = time.perf_counter() - started
-        return result
-    model = result.model = render_model(config, glossary, engine, math, result.results)
+        return
+    cache_highlighting(ContentCache(config.resolve(config.cache_dir), "highlight",
+                                    enabled=config.use_cache))
+    try:
+        model = result.model = render_model(config, glossary, engine, math, result.results)
+    finally:
+        cache_highlighting(None)
 
     # Stage: emit: each output of each requested format, checked for clashing paths.
     if not stage("emit"):
-        result.seconds = time.perf_counter() - started
-        return result
+        return
     files: list[OutputFile] = []
     for _name, emitter in emitters_for(config.formats):
         files += emitter(model)
@@ -146,6 +209,14 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
 
     # Stage: write the output folder atomically.
     if stage("write"):
-        result.written = write_site(out, files)
-    result.seconds = time.perf_counter() - started
-    return result
+        result.written = write_site(out, files, on_written)
+    _lap(result, clock)
+
+
+def _lap(result: BuildResult, clock: list[float]) -> None:
+    """Add the time since the last lap to the stage that ran last."""
+    now = time.perf_counter()
+    if result.stages_run:
+        name = result.stages_run[-1]
+        result.stages[name] = result.stages.get(name, 0.0) + now - clock[0]
+    clock[0] = now

@@ -141,14 +141,24 @@ def _run_build(config: SiteConfig, args) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+def _counts(result: BuildResult) -> tuple[int, int, int, int]:
+    """Return formulas rendered and cached, snippet blocks run and cached (0 for stages not run)."""
+    math, snippets = result.math, result.snippets
+    return (math.rendered if math else 0, math.cached if math else 0,
+            snippets.run if snippets else 0, snippets.cached if snippets else 0)
+
+
 def _report(result: BuildResult, diagnostics) -> dict:
+    rendered, cached, run, from_cache = _counts(result)
     return {
         "entries": result.entries, "pages": result.pages,
-        "formulas": {"rendered": result.math.rendered, "cached": result.math.cached},
-        "snippets": {"run": result.snippets.run, "cached": result.snippets.cached},
+        "formulas": {"rendered": rendered, "cached": cached},
+        "snippets": {"run": run, "cached": from_cache},
         "js_engine_started": result.js_engine_started,
         "diagnostics": [d.as_dict() for d in diagnostics],
         "seconds": round(result.seconds, 3),
+        "up_to_date": result.up_to_date,
+        "stages": {name: round(seconds, 3) for name, seconds in result.stages.items()},
     }
 
 
@@ -157,10 +167,14 @@ def _summary(result: BuildResult, diagnostics, check: bool, failed: bool, config
     warnings = sum(1 for d in diagnostics if d.severity == "warning")
     if failed:
         return f"glossary: {errors} error(s), {warnings} warning(s); nothing was written"
+    if result.up_to_date:
+        return (f"glossary: {config.out} is up to date ({result.entries} entries, {result.pages} pages): "
+                f"no input changed since its last build; {result.seconds:.2f} s")
     what = "checked" if check else f"built {result.pages} pages into {config.out}"
-    return (f"glossary: {what}: {result.entries} entries; formulas {result.math.rendered} rendered, "
-            f"{result.math.cached} cached; snippet blocks {result.snippets.run} run, "
-            f"{result.snippets.cached} cached; {warnings} warning(s); {result.seconds:.2f} s")
+    rendered, cached, run, from_cache = _counts(result)
+    return (f"glossary: {what}: {result.entries} entries; formulas {rendered} rendered, "
+            f"{cached} cached; snippet blocks {run} run, "
+            f"{from_cache} cached; {warnings} warning(s); {result.seconds:.2f} s")
 
 
 class _Progress:

@@ -6,6 +6,7 @@ worker sends back is untrusted data and is checked before it is used.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -61,8 +62,12 @@ def snippet_key(entry: Entry, versions: dict[str, str], limits: dict[str, float]
 
 
 def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
-            progress: Callable[[int], None] | None = None) -> tuple[dict[str, SnippetResult], ExecStats]:
-    """Return each entry's SnippetResult, running only those not in the cache."""
+            progress: Callable[[int], None] | None = None,
+            worker: SnippetWorker | None = None) -> tuple[dict[str, SnippetResult], ExecStats]:
+    """Return each entry's SnippetResult, running only those not in the cache.
+
+    :param worker: a warm worker kept between builds (``glossary serve``).
+    """
     cache = ContentCache(config.resolve(config.cache_dir), "exec", enabled=config.use_cache)
     versions = runtime_versions()
     results: dict[str, SnippetResult] = {}
@@ -79,7 +84,7 @@ def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
                 progress(1)
         else:
             todo.append(entry)
-    for entry, data in _run_in_worker(todo, config, progress):
+    for entry, data in _run_in_worker(todo, config, progress, worker):
         result = _result_from_json(entry, data, cached=False)
         results[entry.slug] = result
         stats.run += len(entry.executed)
@@ -102,42 +107,115 @@ def scrubbed_env(home: str) -> dict[str, str]:
     return env
 
 
-def _run_in_worker(entries: list[Entry], config: SiteConfig, progress):
-    """Yield (entry, raw result) for every entry, as the worker finishes them."""
+class SnippetWorker:
+    """The warm snippet worker process; ``glossary serve`` keeps one between rebuilds.
+
+    Each build sends one batch of jobs and an empty line; the worker answers with
+    one result per job, then ``{"batch_done": n}``. A worker that stopped (or was
+    never started) is started on the next batch; ``close`` ends it.
+    """
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+        self.proc: subprocess.Popen | None = None
+        self._home: tempfile.TemporaryDirectory | None = None
+        self._errors = None
+
+    def start(self) -> None:
+        """Start the worker (numpy and matplotlib imported, one figure drawn) unless it runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        self.close()
+        mode = self.config.isolation if hasattr(os, "fork") else "spawn"
+        self._home = tempfile.TemporaryDirectory(prefix="glossary-home-")
+        self._errors = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "generator.snippet_worker", mode, str(self.config.workers)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
+            env=scrubbed_env(self._home.name), cwd=self._home.name, text=True, encoding="utf-8")
+
+    def run(self, jobs: list[dict]):
+        """Yield the worker's raw result lines for one batch; stop early if the worker died."""
+        self.start()
+        proc = self.proc
+        try:
+            proc.stdin.write("".join(json.dumps(job) + "\n" for job in jobs) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return
+        for line in proc.stdout:
+            data = json.loads(line)
+            if "batch_done" in data:
+                return
+            yield data
+
+    def failure(self) -> tuple[int | None, str]:
+        """Return the exit status and the end of the stderr of a worker that stopped."""
+        if self.proc is None:
+            return None, ""
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._errors.seek(0)
+        tail = self._errors.read()[-4000:].decode("utf-8", "replace")
+        self.close()
+        return code, tail
+
+    def close(self) -> None:
+        """End the worker (it exits at the end of its input) and remove its folders."""
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
+            self.proc = None
+        if self._errors is not None:
+            self._errors.close()
+            self._errors = None
+        if self._home is not None:
+            self._home.cleanup()
+            self._home = None
+
+
+def _run_in_worker(entries: list[Entry], config: SiteConfig, progress,
+                   worker: SnippetWorker | None = None):
+    """Yield (entry, raw result) for every entry, as the worker finishes them.
+
+    :param worker: a worker kept between builds; without it one is started and ended here.
+    """
     if not entries:
         return
-    mode = config.isolation if hasattr(os, "fork") else "spawn"
     jobs = [{
         "job": number, "owner": os.getpid(), "slug": entry.slug, "path": entry.path,
         "timeout": config.timeout,
         "memory": config.memory,
         "blocks": [{"index": s.index, "line": s.line, "code": s.code} for s in entry.executed],
     } for number, entry in enumerate(entries)]
-    with tempfile.TemporaryDirectory(prefix="glossary-home-") as home, \
-            tempfile.TemporaryFile() as worker_errors:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "generator.snippet_worker", mode, str(config.workers)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=worker_errors,
-            env=scrubbed_env(home), cwd=home, text=True, encoding="utf-8")
-        # The worker reads every job before it writes anything, so this cannot deadlock.
-        proc.stdin.write("".join(json.dumps(job) + "\n" for job in jobs))
-        proc.stdin.close()
+    kept = worker is not None
+    worker = worker or SnippetWorker(config)
+    try:
         seen = set()
-        for line in proc.stdout:
-            data = json.loads(line)
+        for data in worker.run(jobs):
             number = data.get("job")
             if isinstance(number, int) and 0 <= number < len(entries) and number not in seen:
                 seen.add(number)
                 if progress:
                     progress(1)
                 yield entries[number], data
-        proc.wait()
-        worker_errors.seek(0)
-        tail = worker_errors.read()[-4000:].decode("utf-8", "replace")
-        for number, entry in enumerate(entries):
-            if number not in seen:
-                yield entry, {"status": "crashed", "traceback": tail,
-                              "error": f"the snippet worker stopped unexpectedly (status {proc.returncode})"}
+        if len(seen) < len(entries):
+            code, tail = worker.failure()
+            for number, entry in enumerate(entries):
+                if number not in seen:
+                    yield entry, {"status": "crashed", "traceback": tail,
+                                  "error": f"the snippet worker stopped unexpectedly (status {code})"}
+    finally:
+        if not kept:
+            worker.close()
 
 
 def _text(value, cap: int = 1_000_000) -> str:

@@ -128,9 +128,21 @@ def _split_front_matter(source: SourceText, reporter: Reporter) -> _Front | None
     return _Front(source, first_newline, close.start())
 
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML has it: about 5x faster, the same nodes, marks and tags."""
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Return the YAML node tree; errors always come from the pure parser (its wording, its marks)."""
+    try:
+        return yaml.compose(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def _parse_yaml(front: _Front, vocabulary: Vocabulary, reporter: Reporter) -> dict | None:
     try:
-        root = yaml.compose(front.text, Loader=yaml.SafeLoader)
+        root = _compose(front.text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         pos = front.pos(mark) if mark else front.source.pos(front.start)

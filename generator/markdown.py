@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Callable
 
+import pygments
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.anchors import anchors_plugin
@@ -22,6 +24,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from .cache import ContentCache, content_key, source_digest
 
 MathHtml = Callable[[str, bool], str]
 
@@ -57,15 +61,40 @@ def _math_renderer(math_html: MathHtml | None) -> Callable[[str, dict], str]:
     return render
 
 
+_highlight_cache: ContentCache | None = None
+_highlight_salt: tuple[str, str] = ("", "")
+
+
+def cache_highlighting(cache: ContentCache | None) -> None:
+    """Keep highlighted code in ``cache`` for this build (None: highlight every time).
+
+    Highlighting is the largest cost of rendering a page; its result depends only on
+    the code, the language, Pygments' version and this module's text (the options).
+    """
+    global _highlight_cache, _highlight_salt
+    _highlight_cache = cache
+    if cache is not None and not _highlight_salt[0]:
+        _highlight_salt = (pygments.__version__, source_digest(Path(__file__)))
+
+
 def _highlight(code: str, lang: str, attrs: str) -> str:
     name = (lang or "").split()[0] if lang else ""
+    cache, key = _highlight_cache, ""
+    if cache is not None and name:
+        key = content_key("highlight", *_highlight_salt, name, code)
+        hit = cache.get(key)
+        if hit is not None and isinstance(hit.get("html"), str):
+            return hit["html"]
     try:
         lexer = get_lexer_by_name(name) if name else None
     except ClassNotFound:
         lexer = None
     if lexer is None:
         return ""  # markdown-it escapes the code itself
-    return _PLAIN_TOKEN.sub(r"\1", highlight(code, lexer, HtmlFormatter(nowrap=True)))
+    result = _PLAIN_TOKEN.sub(r"\1", highlight(code, lexer, HtmlFormatter(nowrap=True)))
+    if cache is not None and key:
+        cache.put(key, {"html": result})
+    return result
 
 
 _PLAIN_TOKEN = re.compile(r'<span class="(?:n|p|w)">([^<]*)</span>')

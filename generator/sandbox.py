@@ -181,6 +181,9 @@ def children_of(pid: int) -> list[int]:
     found = []
     if not os.path.isdir("/proc"):
         return found  # no /proc (macOS): the process group kill is all there is
+    listed = _listed_children(pid)
+    if listed is not None:
+        return listed
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -192,6 +195,22 @@ def children_of(pid: int) -> list[int]:
         if len(fields) > 1 and int(fields[1]) == pid:
             found.append(int(entry.name))
     return found
+
+
+def _listed_children(pid: int) -> list[int] | None:
+    """Return the children of every thread of ``pid`` from ``/proc/PID/task/TID/children``.
+
+    One small file per thread instead of the stat file of every process on the machine
+    (7 ms with 130 processes, twice per entry). None where the kernel lacks these files.
+    """
+    found: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as handle:
+                found += [int(child) for child in handle.read().split()]
+    except (OSError, ValueError):
+        return None
+    return sorted(set(found))
 
 
 class PidsCgroup:

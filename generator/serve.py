@@ -57,11 +57,14 @@ class BuildState:
             return {"build": self.build_number, "errors": list(self.errors)}
 
 
-def rebuild(config: SiteConfig, state: BuildState) -> bool:
-    """Build once; print and record the diagnostics; return True on success."""
+def rebuild(config: SiteConfig, state: BuildState, worker=None) -> bool:
+    """Build once; print and record the diagnostics; return True on success.
+
+    :param worker: the snippet worker kept warm between rebuilds (``execute.SnippetWorker``).
+    """
     reporter = Reporter()
     try:
-        result = build(config, reporter)
+        result = build(config, reporter, worker=worker)
         ok = True
     except BuildFailed:
         ok = False
@@ -160,10 +163,10 @@ def _watch_paths(config: SiteConfig) -> list[Path]:
     return paths
 
 
-def _watch(config: SiteConfig, state: BuildState, stop: threading.Event) -> None:
+def _watch(config: SiteConfig, state: BuildState, stop: threading.Event, worker) -> None:
     from watchfiles import watch
     for _changes in watch(*_watch_paths(config), stop_event=stop, debounce=200, step=50):
-        rebuild(config, state)
+        rebuild(config, state, worker)
 
 
 def serve(config: SiteConfig, port: int) -> int:
@@ -171,8 +174,18 @@ def serve(config: SiteConfig, port: int) -> int:
     # Ctrl-C stops the server even when started from a shell that ignores SIGINT (a
     # background job): Python does not install its handler when SIGINT starts ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    from .execute import SnippetWorker
     state = BuildState()
-    rebuild(config, state)
+    worker = SnippetWorker(config)  # started once, warm for every rebuild after an edit
+    try:
+        rebuild(config, state, worker)
+        worker.start()
+        return _serve_until_stopped(config, port, state, worker)
+    finally:
+        worker.close()
+
+
+def _serve_until_stopped(config: SiteConfig, port: int, state: BuildState, worker) -> int:
     site = config.resolve(config.out)
     site.mkdir(parents=True, exist_ok=True)
     try:
@@ -181,7 +194,7 @@ def serve(config: SiteConfig, port: int) -> int:
     except OSError as exc:
         raise UsageError(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(config, state, stop), daemon=True)
+    watcher = threading.Thread(target=_watch, args=(config, state, stop, worker), daemon=True)
     watcher.start()
     try:
         print(f"glossary: serving http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)",

@@ -19,6 +19,7 @@ import os
 import re
 import resource
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -461,30 +462,56 @@ def _warm_up() -> None:
 
 
 def worker_main(mode: str, parallel: int) -> None:
-    """Read all jobs from stdin, run them ``parallel`` at a time, print results as they end."""
+    """Read batches of jobs from stdin, run them ``parallel`` at a time, print results as they end.
+
+    After each batch a ``{"batch_done": n}`` line; the worker ends at the end of its input.
+    """
     if mode == "fork":
         _warm_up()
     sandbox.set_subreaper()  # a supervisor killed at the backstop deadline leaves no orphans
     sandbox.die_with_parent()
     sandbox.remove_stale_cgroups()  # of builds killed while their snippets ran
-    jobs = deque(json.loads(line) for line in sys.stdin if line.strip())
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but results may reach the protocol stream
-    running: dict[int, tuple[dict, Path, float, subprocess.Popen | None]] = {}
     with tempfile.TemporaryDirectory(prefix="glossary-snippets-") as base:
-        while jobs or running:
-            while jobs and len(running) < parallel:
-                job = jobs.popleft()
-                job_dir = Path(base) / f"job-{job['job']}"
-                (job_dir / "work").mkdir(parents=True)
-                (job_dir / "job.json").write_text(json.dumps(job), "utf-8")
-                if mode == "fork":
-                    running[_start_fork(job_dir)] = (job, job_dir, time.monotonic(), None)
-                else:
-                    proc = _start_spawn(job_dir)
-                    running[proc.pid] = (job, job_dir, time.monotonic(), proc)
-            _reap(running, out)
-            time.sleep(0.005)
+        batch = 0
+        while (jobs := _read_batch(sys.stdin)) is not None:
+            _run_batch(deque(jobs), Path(base) / f"batch-{batch}", mode, parallel, out)
+            _emit(out, {"batch_done": batch})  # a kept worker (serve) waits for the next batch
+            batch += 1
+
+
+def _read_batch(stream) -> list[dict] | None:
+    """Return the jobs up to an empty line or the end of input; None at the end of input.
+
+    A build writes all its jobs, then an empty line: every job is read before any
+    result is written, so the two pipes cannot deadlock.
+    """
+    jobs = []
+    for line in stream:
+        if not line.strip():
+            return jobs
+        jobs.append(json.loads(line))
+    return jobs or None
+
+
+def _run_batch(jobs: deque, base: Path, mode: str, parallel: int, out) -> None:
+    """Run ``jobs``, ``parallel`` at a time, writing each result as it ends."""
+    running: dict[int, tuple[dict, Path, float, subprocess.Popen | None]] = {}
+    while jobs or running:
+        while jobs and len(running) < parallel:
+            job = jobs.popleft()
+            job_dir = base / f"job-{job['job']}"
+            (job_dir / "work").mkdir(parents=True)
+            (job_dir / "job.json").write_text(json.dumps(job), "utf-8")
+            if mode == "fork":
+                running[_start_fork(job_dir)] = (job, job_dir, time.monotonic(), None)
+            else:
+                proc = _start_spawn(job_dir)
+                running[proc.pid] = (job, job_dir, time.monotonic(), proc)
+        _reap(running, out)
+        time.sleep(0.005)
+    shutil.rmtree(base, ignore_errors=True)  # a kept worker runs many batches
 
 
 def _exit_status(pid: int, proc: subprocess.Popen | None) -> int | None:

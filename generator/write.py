@@ -20,9 +20,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from .diagnostics import UsageError
-from .emitters import OutputFile
+
+if TYPE_CHECKING:
+    from .emitters import OutputFile
 
 LOCK_WAIT = 600.0
 """Seconds a build waits for another build writing into the same folder."""
@@ -71,15 +74,23 @@ def output_lock(out: Path, wait: float = LOCK_WAIT):
         os.close(fd)
 
 
-def write_site(out: Path, files: list[OutputFile]) -> list[str]:
-    """Write ``files`` into ``out`` (through a staging folder); return the written paths."""
+def write_site(out: Path, files: list[OutputFile],
+               on_written: Callable[[list[str]], None] | None = None) -> list[str]:
+    """Write ``files`` into ``out`` (through a staging folder); return the written paths.
+
+    :param on_written: called with the written paths once the new site is in place,
+        still under the folder's lock (the build records its manifest there).
+    """
     dests = [f.dest for f in files]
     if len(set(dests)) != len(dests):  # the emit stage reports these; never write one over another
         raise ValueError("two output files share a path")
     with output_lock(out):
         check_output_dir(out)
         _remove_leftovers(out)
-        return _write_and_swap(out, files)
+        written = _write_and_swap(out, files)
+        if on_written is not None:
+            on_written(written)
+        return written
 
 
 def _remove_leftovers(out: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -106,6 +107,9 @@ def test_cache_counts_after_no_change_and_one_entry_change(tmp_path, glossary):
     write_entries(tmp_path, {"entries/c.md": entry("c")[1] + "\n```python\nassert True\n```\n"})
     first = glossary(tmp_path, "build", "--json").report
     assert first["snippets"] == {"run": 4, "cached": 0}
+    unchanged = glossary(tmp_path, "build", "--json").report  # stops at the no-op check
+    assert unchanged["up_to_date"] is True and unchanged["snippets"]["run"] == 0
+    shutil.rmtree(tmp_path / ".glossary-cache" / "builds")  # past the check: the caches answer
     second = glossary(tmp_path, "build", "--json").report
     assert second["snippets"] == {"run": 0, "cached": 4}
     assert second["formulas"]["rendered"] == 0 and second["js_engine_started"] is False

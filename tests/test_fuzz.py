@@ -87,7 +87,7 @@ def workdir():
 
 @pytest.fixture(autouse=True)
 def no_snippet_runs(monkeypatch):
-    def succeed(entries, config, progress):
+    def succeed(entries, config, progress, worker=None):
         for entry in entries:
             yield entry, {"status": "ok", "blocks": []}
     monkeypatch.setattr(generator.execute, "_run_in_worker", succeed)

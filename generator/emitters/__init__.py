@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..diagnostics import Reporter, SourcePos
-from ..render import SiteModel
+
+if TYPE_CHECKING:  # the render stage imports markdown-it and Pygments: not for the no-op check
+    from ..render import SiteModel
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class OutputFile:
     """Where in the input that came from, if anywhere."""
 
 
-Emitter = Callable[[SiteModel], list[OutputFile]]
+Emitter = Callable[["SiteModel"], list[OutputFile]]
 
 
 def emitters_for(formats: tuple[str, ...]) -> list[tuple[str, Emitter]]:
