@@ -196,7 +196,14 @@ def test_the_shipped_glossary_needs_no_chunk_suggestion():
 
 def test_fold_views_go_through_the_math_stage_and_its_cache(glossary, project):
     first = glossary(project, "build", "--json", "--out", "site-cache-test")
-    again = glossary(project, "build", "--json", "--out", "site-cache-test")
+    prose = sorted((project / "entries").glob("*.md"))[0]
+    original = prose.read_text("utf-8")
+    prose.write_text(original + "\nOne more sentence of prose.\n", "utf-8")  # a real rebuild
+    try:
+        again = glossary(project, "build", "--json", "--out", "site-cache-test")
+    finally:
+        prose.write_text(original, "utf-8")
+    assert not again.report.get("up_to_date")
     assert again.report["formulas"]["rendered"] == 0
     assert again.report["formulas"]["cached"] == first.report["formulas"]["cached"] + \
         first.report["formulas"]["rendered"]

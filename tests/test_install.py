@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,13 +24,17 @@ def test_wheel_in_a_fresh_venv_inits_and_builds_a_glossary(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copyfile(ROOT / name, source / name)
     assert (source / "generator/vendor/katex/dist/katex.min.js").is_file(), "run make setup"
+    # Build from inside the copy: setuptools also looks at the working folder.
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path / "dist"), str(source)], check=True)
+                    "-q", "-w", str(tmp_path / "dist"), "."], cwd=source, check=True)
     wheel = next((tmp_path / "dist").glob("concept_glossary-*.whl"))
 
     fresh = tmp_path / "venv"
     venv.create(fresh, with_pip=True)
-    subprocess.run([fresh / "bin/pip", "install", "-q", str(wheel)], check=True)
+    # Nothing of this checkout may leak in (conftest puts it on PYTHONPATH for other tests;
+    # pip would then take its egg-info for an installed copy and skip the wheel).
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    subprocess.run([fresh / "bin/pip", "install", "-q", str(wheel)], check=True, env=clean)
     project = tmp_path / "my-glossary"
     project.mkdir()
     env = {"PATH": f"{fresh / 'bin'}:/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path),
