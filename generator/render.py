@@ -18,6 +18,7 @@ from .formulas import MathEngine, MathTable
 from .links import Glossary
 from .markdown import make_md, render_tokens
 from .model import Chunk, Entry, SnippetResult, Tex, slugify
+from .sweep_html import sweep_panel
 
 ENTRY_ROOT = "../"
 """Relative prefix from an entry page (``concepts/x.html``) back to the site root."""
@@ -213,12 +214,19 @@ class _EntryRenderer:
         block = next((s for s in entry.snippets if s.line == token.map[0] + 2), None)
         out = ""
         if block is not None and block.run:
-            out = self._block_output(entry, block.index, env["glossary"]["figures"])
+            figures = env["glossary"]["figures"]
+            result = self.results.get(entry.slug)
+            out = self._block_output(entry, result, block.index, figures)
+            if entry.params and result is not None:
+                out = f'<div class="sweep-out" data-sweep-block="{block.index}">{out}</div>'
+                if block.index == entry.executed[-1].index:
+                    out += sweep_panel(entry, result, lambda r, i: self._block_output(
+                        entry, r, i, figures))
         return (f'<div class="snippet"><div class="snippet-label">python · {label}</div>'
                 f"{code}{out}</div>\n")
 
-    def _block_output(self, entry: Entry, index: int, figures: list[Asset]) -> str:
-        result = self.results.get(entry.slug)
+    def _block_output(self, entry: Entry, result: SnippetResult | None, index: int,
+                      figures: list[Asset]) -> str:
         block = next((b for b in result.blocks if b.index == index), None) if result else None
         if block is None:
             return ""
@@ -233,7 +241,8 @@ class _EntryRenderer:
             digest = hashlib.sha256(data).hexdigest()[:10]
             asset = Asset(f"figures/{entry.slug}-{index + 1}-{number}-{digest}.svg", data,
                           figure.alt)
-            figures.append(asset)
+            if all(a.dest != asset.dest for a in figures):  # swept runs may draw the same
+                figures.append(asset)
             parts.append(f'<figure class="plot"><img src="{ENTRY_ROOT}{asset.dest}" '
                          f'alt="{html.escape(figure.alt)}" loading="lazy">'
                          f'<figcaption>{html.escape(figure.alt)}</figcaption></figure>')

@@ -137,6 +137,7 @@ def run_entry(job: dict, job_dir: Path) -> dict:
     _reset_state(np, plt, random)
     runner = os.getpid()
     path, namespace = job["path"], {"__name__": "__main__"}
+    namespace.update(job.get("params") or {})  # a sweep's combination: set before the first block
     blocks, outcome = [], {"status": "ok"}
     source_lines = [""] * max((b["line"] + b["code"].count("\n") for b in job["blocks"]), default=0)
     for block in job["blocks"]:

@@ -1,0 +1,64 @@
+"""The HTML of a swept entry's controls and of every combination's output.
+
+Every combination's output is in the page, listed under one ``<details>``
+with an anchor each: that is what a reader without JavaScript sees (the
+default's output stays under the code). ``static/actions.js`` shows the
+controls (one range input or select per parameter) and copies the chosen
+combination's output over the default's: no data file, no inline script, and
+it works from ``file://``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+from . import sweeps
+from .model import Entry, SnippetResult
+
+BlockHtml = Callable[[SnippetResult, int], str]
+"""(result of one combination, block index) -> that block's output HTML."""
+
+
+def sweep_panel(entry: Entry, result: SnippetResult, block_html: BlockHtml) -> str:
+    """Return the controls and the listing of every combination's output."""
+    params = entry.params
+    default = sweeps.default_combination(params)
+    controls = "".join(_control(entry.slug, p) for p in params)
+    links, sections = [], []
+    for variant in result.variants:
+        combo = variant.combination
+        anchor = f"{entry.slug}-sweep-{sweeps.combination_id(combo)}"
+        name = html.escape(sweeps.label(params, combo))
+        links.append(f'<li><a href="#{anchor}">{name}</a>{" (shown above)" if combo == default else ""}</li>')
+        outputs = "".join(f'<div data-sweep-block="{s.index}">{block_html(variant, s.index)}</div>'
+                          for s in entry.executed)
+        sections.append(f'<section class="sweep-variant" id="{anchor}" '
+                        f'data-combination="{sweeps.combination_id(combo)}">'
+                        f"<h3>{name}</h3>{outputs}</section>")
+    return (f'<div class="sweep" data-sweep="{html.escape(entry.slug)}" '
+            f'data-default="{sweeps.combination_id(default)}">'
+            f'<div class="sweep-controls" hidden>{controls}</div>'
+            f'<details class="sweep-all"><summary>The same code with every value '
+            f"({len(result.variants)} runs)</summary>"
+            f'<ul class="sweep-links">{"".join(links)}</ul>{"".join(sections)}</details></div>')
+
+
+def _control(slug: str, param: sweeps.Param) -> str:
+    """Return a range input over the value indices (numbers) or a select (anything else)."""
+    ident = html.escape(f"{slug}-param-{param.name}")
+    shown = [html.escape(sweeps.show(v)) for v in param.values]
+    symbol = f' data-symbol="param-{param.name}"' if param.symbol else ""
+    name = html.escape(param.name)
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in param.values)
+    if numeric:
+        labels = html.escape("|".join(sweeps.show(v) for v in param.values))
+        field = (f'<input type="range" id="{ident}" min="0" max="{len(param.values) - 1}" step="1" '
+                 f'value="{param.default}" data-param="{name}" data-labels="{labels}"{symbol} '
+                 f'aria-valuetext="{shown[param.default]}">'
+                 f'<output for="{ident}">{shown[param.default]}</output>')
+    else:
+        options = "".join(f'<option value="{i}"{" selected" if i == param.default else ""}>'
+                          f"{text}</option>" for i, text in enumerate(shown))
+        field = f'<select id="{ident}" data-param="{name}"{symbol}>{options}</select>'
+    return f'<p class="sweep-control"><label for="{ident}">{name}</label> {field}</p>'
