@@ -19,7 +19,7 @@ from .discover import display_path
 from .markdown import plain_text
 from .model import SLUG_RE, Chunk, Entry, Ref, Slug, Snippet, Tex, slugify
 from .source import SourceText
-from .sweeps import check_names, parse_params
+from .sweeps import check_names, mark_symbols, parse_params
 from .vocabulary import Vocabulary
 
 _FENCE_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -69,7 +69,7 @@ def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter
     if sweep_errors:
         return None  # running it without its parameters would only add NameErrors
     values = meta["values"]
-    formula = values["formula"]
+    formula = mark_symbols(values["formula"], params)
     refs = [*meta["refs"], *_chunk_refs(formula), *(r for t in body_math for r in _chunk_refs(t)),
             *links]
     return Entry(

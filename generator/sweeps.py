@@ -13,7 +13,8 @@ import ast
 import builtins
 import itertools
 import keyword
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -194,3 +195,48 @@ def _top_level_assigned(tree: ast.Module) -> set[str]:
         for target in targets:
             names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     return names
+
+
+# --- the formula's symbols ------------------------------------------------------------
+
+def mark_symbols(tex, params: tuple[Param, ...]):
+    """Return ``tex`` whose engine TeX wraps each parameter's symbol in a ``param-NAME`` class.
+
+    The page highlights that class while the parameter's control moves. Error
+    positions still map back to the file: the insertions are added to the shifts.
+    """
+    inserts = []  # (index in the old engine TeX, text inserted there)
+    for param in params:
+        if not param.symbol:
+            continue
+        symbol = re.escape(param.symbol)
+        pattern = (rf"(?<![\\A-Za-z]){symbol}(?![A-Za-z])" if param.symbol[-1:].isalpha()
+                   else symbol)
+        for match in re.finditer(pattern, tex.engine_tex):
+            inserts += [(match.start(), f"{{\\htmlClass{{param-{param.name}}}{{"),
+                        (match.end(), "}}")]
+    if not inserts:
+        return tex
+    inserts.sort(key=lambda item: item[0])
+    old, out, pos = tex.engine_tex, [], 0
+    points = []  # (old index, characters added before it in the new TeX)
+    added = 0
+    for at, text in inserts:
+        out += [old[pos:at], text]
+        pos = at
+        added += len(text)
+        points.append((at, added))
+    out.append(old[pos:])
+
+    def added_before(index: int) -> int:
+        total = 0
+        for at, running in points:
+            if at <= index:
+                total = running
+        return total
+
+    shifts = [(at + added_before(at), removed - added_before(at)) for at, removed in tex.engine_shifts]
+    for at, running in points:
+        removed = tex.source_index(at) - at
+        shifts.append((at + running, removed - running))
+    return replace(tex, engine_tex="".join(out), engine_shifts=tuple(sorted(shifts)))

@@ -11,6 +11,13 @@ PLOT = ("import matplotlib.pyplot as plt\n"
         "plt.plot([0, 1], [0, beta])\nplt.title(f'beta {beta}')\nprint('beta is', beta)")
 
 
+FORMULA = '"v_t = \\\\beta v_{t-1} + (1 - \\\\beta) x_t"'
+
+
+def control_symbol(page) -> str:
+    return page.select_one(".sweep-controls [data-param]")["data-symbol"]
+
+
 def errors(run) -> list[str]:
     return [f'{d["path"]}:{d["line"]}:{d.get("col", d.get("column"))}: {d["message"]}'
             for d in run.report["diagnostics"] if d["severity"] == "error"]
@@ -71,10 +78,14 @@ def test_a_failing_combination_fails_the_build_at_the_assert_naming_it(tmp_path,
 
 def test_page_shows_the_default_and_lists_every_combination(tmp_path, glossary):
     params = '{beta: {values: [0.5, 0.9, 0.98], default: 0.9, symbol: "\\\\beta"}}'
-    write_entries(tmp_path, dict([entry("ema", code=PLOT, params=params), entry("plain")]))
+    write_entries(tmp_path, dict([entry("ema", code=PLOT, params=params, formula=FORMULA),
+                                  entry("plain")]))
     run = glossary(tmp_path, "build")
     assert run.code == 0, run.stderr
     page = soup(tmp_path / "site/concepts/ema.html")
+    # The symbol is marked once, at build time: \beta, not the beta inside \betafoo.
+    assert len(page.select(".formula-math .katex-html .param-beta")) == 2
+    assert control_symbol(page) == "param-beta"
     shown = page.select_one(".sweep-out[data-sweep-block]")
     assert "beta is 0.9" in shown.get_text()
     assert shown.img["src"].startswith("../figures/ema-1-1-")
@@ -91,3 +102,14 @@ def test_page_shows_the_default_and_lists_every_combination(tmp_path, glossary):
     plain = soup(tmp_path / "site/concepts/plain.html")
     assert plain.find("script", src="../static/actions.js") is None
     assert not plain.select(".sweep")
+
+
+def test_a_tex_error_after_a_marked_symbol_keeps_its_column(tmp_path, glossary):
+    bad = '"\\\\beta_t + \\\\chunk{plain}{x} + \\\\beta + \\\\frac{1}"'
+    symbol = '{beta: {values: [1, 2], symbol: "\\\\beta"}}'
+    write_entries(tmp_path, dict([entry("ema", code="print(beta)", params=symbol, formula=bad),
+                                  entry("plain")]))
+    marked = errors(glossary(tmp_path, "check", "--json"))
+    write_entries(tmp_path, dict([entry("ema", code="print(1)", formula=bad), entry("plain")]))
+    unmarked = errors(glossary(tmp_path, "check", "--json"))
+    assert len(marked) == 1 and marked == unmarked
