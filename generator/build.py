@@ -117,7 +117,8 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
                   if only is None or (entries_dir / e.rel_path).resolve() in only]
         if on_snippets:
             on_snippets(len(chosen))
-        result.results, result.snippets = execute(chosen, config, reporter, progress)
+        result.results, result.snippets = execute(chosen, config, reporter, progress,
+                                                    glossary.code_dependencies)
     if health:
         health_warnings(glossary, result.results, reporter)
     if reporter.error_count:

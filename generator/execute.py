@@ -19,6 +19,7 @@ from typing import Callable
 
 from . import __version__, sweeps
 from .cache import ContentCache, content_key, source_digest
+from .code_imports import module_name
 from .config import SiteConfig
 from .diagnostics import Reporter, SourcePos
 from .model import BlockResult, Entry, Figure, SnippetResult
@@ -52,18 +53,29 @@ def runtime_versions() -> dict[str, str]:
 
 
 def snippet_key(entry: Entry, versions: dict[str, str], limits: dict[str, float] | None = None,
-                params: dict | None = None) -> str:
+                params: dict | None = None, dependencies: list[Entry] = ()) -> str:
     """Return the cache key of an entry's results: its executed code, place, runtime and limits.
 
     The limits are part of it because a result that passed under a larger memory
     or time limit may fail under a smaller one (only passing results are cached).
     A swept entry has one key per combination: ``params`` holds its values.
+    The code of every entry it imports, transitively, is part of it too.
     """
     blocks = [(s.index, s.line, s.code) for s in entry.executed]
     parts = [entry.path, entry.slug, blocks, versions, limits or {}]
     if params:
         parts.append(sorted((name, type(v).__name__, v) for name, v in params.items()))
+    if dependencies:
+        parts.append([_module_job(dep) for dep in dependencies])
     return content_key("snippets", *parts)
+
+
+def _module_job(dependency: Entry) -> dict:
+    """Return what the worker needs to run an imported entry's code as a module."""
+    default = sweeps.default_combination(dependency.params)
+    return {"name": module_name(dependency.slug), "path": dependency.path,
+            "params": sweeps.values_of(dependency.params, default),
+            "blocks": [{"line": s.line, "code": s.code} for s in dependency.executed]}
 
 
 @dataclass(frozen=True)
@@ -73,23 +85,29 @@ class Run:
     entry: Entry
     combination: Combination
     params: dict
+    dependencies: tuple[Entry, ...] = ()
+    """Every entry whose code this one imports, dependencies first."""
 
     def label(self) -> str:
         return sweeps.label(self.entry.params, self.combination)
 
 
-def runs_of(entry: Entry) -> list[Run]:
+def runs_of(entry: Entry, dependencies: list[Entry] = ()) -> list[Run]:
     """Return the runs an entry needs: one per combination of its parameters, default first."""
-    return [Run(entry, c, sweeps.values_of(entry.params, c))
+    return [Run(entry, c, sweeps.values_of(entry.params, c), tuple(dependencies))
             for c in sweeps.combinations(entry.params)]
 
 
 def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
-            progress: Callable[[int], None] | None = None) -> tuple[dict[str, SnippetResult], ExecStats]:
+            progress: Callable[[int], None] | None = None,
+            dependencies: Callable[[str], list[Entry] | None] = lambda slug: [],
+            ) -> tuple[dict[str, SnippetResult], ExecStats]:
     """Return each entry's SnippetResult, running only those not in the cache.
 
     A swept entry's result is its default combination's, holding every
-    combination's result in ``variants``.
+    combination's result in ``variants``. ``dependencies(slug)`` names the
+    entries whose code an entry imports (``Glossary.code_dependencies``), or
+    None when an import was refused: such an entry is not run (link reported it).
     """
     cache = ContentCache(config.resolve(config.cache_dir), "exec", enabled=config.use_cache)
     versions = runtime_versions()
@@ -97,9 +115,11 @@ def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
     stats = ExecStats()
     todo: list[Run] = []
     limits = {"memory": config.memory, "timeout": config.timeout}
-    runs = [run for entry in entries for run in runs_of(entry)]
-    keys = {(r.entry.slug, r.combination): snippet_key(r.entry, versions, limits, r.params)
-            for r in runs}
+    needs = {entry.slug: dependencies(entry.slug) for entry in entries}
+    entries = [entry for entry in entries if needs[entry.slug] is not None]
+    runs = [run for entry in entries for run in runs_of(entry, needs[entry.slug])]
+    keys = {(r.entry.slug, r.combination):
+            snippet_key(r.entry, versions, limits, r.params, list(r.dependencies)) for r in runs}
     for run in runs:
         hit = cache.get(keys[run.entry.slug, run.combination])
         if hit is not None:
@@ -149,6 +169,7 @@ def _run_in_worker(runs: list[Run], config: SiteConfig, progress):
         "job": number, "owner": os.getpid(), "slug": entry.slug, "path": entry.path,
         "timeout": config.timeout,
         "memory": config.memory, "params": run.params,
+        "modules": [_module_job(dep) for dep in run.dependencies],
         "blocks": [{"index": s.index, "line": s.line, "code": s.code} for s in entry.executed],
     } for number, run in enumerate(runs) for entry in [run.entry]]
     with tempfile.TemporaryDirectory(prefix="glossary-home-") as home, \
