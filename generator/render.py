@@ -13,12 +13,12 @@ import hashlib
 import html
 from dataclasses import dataclass, field
 
+from .actions_html import code_links, sweep_panel
 from .config import SiteConfig
 from .formulas import MathEngine, MathTable
 from .links import Glossary
 from .markdown import make_md, render_tokens
 from .model import Chunk, Entry, SnippetResult, Tex, slugify
-from .sweep_html import sweep_panel
 
 ENTRY_ROOT = "../"
 """Relative prefix from an entry page (``concepts/x.html``) back to the site root."""
@@ -214,6 +214,7 @@ class _EntryRenderer:
         block = next((s for s in entry.snippets if s.line == token.map[0] + 2), None)
         out = ""
         if block is not None and block.run:
+            label += code_links(self.glossary, entry, block, lambda s: entry_url(s, ENTRY_ROOT))
             figures = env["glossary"]["figures"]
             result = self.results.get(entry.slug)
             out = self._block_output(entry, result, block.index, figures)

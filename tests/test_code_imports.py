@@ -38,6 +38,12 @@ def test_importers_run_the_dependency_code_isolated_and_silently(tmp_path, gloss
     output = page.select_one(".snippet .output").get_text()
     assert output.startswith("weights [0.09  0.245 0.665]") and "softmax ran" not in output
     # A dependency's importers run its code each in their own process: both saw one call.
+    label = page.select_one(".snippet-label")
+    assert label.get_text() == ("python · ran at build time · uses code from: Softmax"
+                                " · code used by: Stacked")
+    assert label.a["href"] == "softmax.html"
+    used_by = soup(tmp_path / "site/concepts/softmax.html").select_one(".snippet-label")
+    assert [a.get_text() for a in used_by.select("a")] == ["Attention Weights", "Context Vector"]
     total = soup(tmp_path / "site/concepts/stacked.html").select_one(".output").get_text()
     assert abs(float(total) - 1) < 1e-12
 

@@ -1,4 +1,10 @@
-"""The HTML of a swept entry's controls and of every combination's output.
+"""The HTML of an entry's actions: code relations next to the code, and sweeps.
+
+Code relations: a block that imports another entry's code says "uses code
+from: Softmax" (linked), and the first block of an entry others import lists
+them ("code used by: ...").
+
+Sweeps: the HTML of a swept entry's controls and of every combination's output.
 
 Every combination's output is in the page, listed under one ``<details>``
 with an anchor each: that is what a reader without JavaScript sees (the
@@ -14,7 +20,9 @@ import html
 from typing import Callable
 
 from . import sweeps
-from .model import Entry, SnippetResult
+from .code_imports import find_imports, module_name
+from .links import Glossary
+from .model import Entry, Snippet, SnippetResult
 
 BlockHtml = Callable[[SnippetResult, int], str]
 """(result of one combination, block index) -> that block's output HTML."""
@@ -62,3 +70,23 @@ def _control(slug: str, param: sweeps.Param) -> str:
                           f"{text}</option>" for i, text in enumerate(shown))
         field = f'<select id="{ident}" data-param="{name}"{symbol}>{options}</select>'
     return f'<p class="sweep-control"><label for="{ident}">{name}</label> {field}</p>'
+
+
+def code_links(glossary: Glossary, entry: Entry, snippet: Snippet, url: Callable[[str], str]) -> str:
+    """Return " · uses code from: X" for a block's imports and its importers on the first block."""
+    modules = {module_name(s): s for s in glossary.code.imports.get(entry.slug, ())}
+    last = snippet.line + snippet.code.count("\n")
+    used = [modules[i.module] for i in find_imports(entry)
+            if snippet.line <= i.pos.line <= last and i.module in modules]
+    parts = []
+    if used:
+        parts.append("uses code from: " + _links(glossary, dict.fromkeys(used), url))
+    importers = glossary.code_importers(entry.slug)
+    if importers and snippet.index == entry.executed[0].index:
+        parts.append("code used by: " + _links(glossary, importers, url))
+    return "".join(f' · <span class="code-relation">{part}</span>' for part in parts)
+
+
+def _links(glossary: Glossary, slugs, url: Callable[[str], str]) -> str:
+    return ", ".join(f'<a href="{html.escape(url(slug))}" data-entry="{html.escape(slug)}">'
+                     f"{html.escape(glossary.by_slug[slug].title)}</a>" for slug in slugs)
