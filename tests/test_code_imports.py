@@ -41,7 +41,7 @@ def test_importers_run_the_dependency_code_isolated_and_silently(tmp_path, gloss
     label = page.select_one(".snippet-label")
     assert label.get_text() == ("python · ran at build time · uses code from: Softmax"
                                 " · code used by: Stacked")
-    assert label.a["href"] == "softmax.html"
+    assert label.a["href"] == "../concepts/softmax.html"
     used_by = soup(tmp_path / "site/concepts/softmax.html").select_one(".snippet-label")
     assert [a.get_text() for a in used_by.select("a")] == ["Attention Weights", "Context Vector"]
     total = soup(tmp_path / "site/concepts/stacked.html").select_one(".output").get_text()
