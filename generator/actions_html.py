@@ -28,28 +28,32 @@ BlockHtml = Callable[[SnippetResult, int], str]
 """(result of one combination, block index) -> that block's output HTML."""
 
 
-def sweep_panel(entry: Entry, result: SnippetResult, block_html: BlockHtml) -> str:
-    """Return the controls and the listing of every combination's output."""
+def sweep_controls(entry: Entry) -> str:
+    """Return one control per parameter, hidden until ``actions.js`` shows them."""
+    controls = "".join(_control(entry.slug, p) for p in entry.params)
+    return (f'<div class="sweep-controls" data-sweep="{html.escape(entry.slug)}" hidden>'
+            f"{controls}</div>")
+
+
+def sweep_listing(entry: Entry, result: SnippetResult, block_html: BlockHtml) -> str:
+    """Return every combination's output, each under an anchor, in one ``<details>``."""
     params = entry.params
     default = sweeps.default_combination(params)
-    controls = "".join(_control(entry.slug, p) for p in params)
     links, sections = [], []
     for variant in result.variants:
         combo = variant.combination
         anchor = f"{entry.slug}-sweep-{sweeps.combination_id(combo)}"
         name = html.escape(sweeps.label(params, combo))
-        links.append(f'<li><a href="#{anchor}">{name}</a>{" (shown above)" if combo == default else ""}</li>')
+        shown = " (shown above)" if combo == default else ""
+        links.append(f'<li><a href="#{anchor}">{name}</a>{shown}</li>')
         outputs = "".join(f'<div data-sweep-block="{s.index}">{block_html(variant, s.index)}</div>'
                           for s in entry.executed)
         sections.append(f'<section class="sweep-variant" id="{anchor}" '
                         f'data-combination="{sweeps.combination_id(combo)}">'
                         f"<h3>{name}</h3>{outputs}</section>")
-    return (f'<div class="sweep" data-sweep="{html.escape(entry.slug)}" '
-            f'data-default="{sweeps.combination_id(default)}">'
-            f'<div class="sweep-controls" hidden>{controls}</div>'
-            f'<details class="sweep-all"><summary>The same code with every value '
+    return (f'<details class="sweep-all"><summary>The same code with every value '
             f"({len(result.variants)} runs)</summary>"
-            f'<ul class="sweep-links">{"".join(links)}</ul>{"".join(sections)}</details></div>')
+            f'<ul class="sweep-links">{"".join(links)}</ul>{"".join(sections)}</details>')
 
 
 def _control(slug: str, param: sweeps.Param) -> str:

@@ -13,7 +13,7 @@ import hashlib
 import html
 from dataclasses import dataclass, field
 
-from .actions_html import code_links, sweep_panel
+from .actions_html import code_links, sweep_controls, sweep_listing
 from .config import SiteConfig
 from .formulas import MathEngine, MathTable
 from .links import Glossary
@@ -218,11 +218,11 @@ class _EntryRenderer:
             figures = env["glossary"]["figures"]
             result = self.results.get(entry.slug)
             out = self._block_output(entry, result, block.index, figures)
-            if entry.params and result is not None:
+            if entry.params and result is not None:  # a sweep: controls over the last output
                 out = f'<div class="sweep-out" data-sweep-block="{block.index}">{out}</div>'
                 if block.index == entry.executed[-1].index:
-                    out += sweep_panel(entry, result, lambda r, i: self._block_output(
-                        entry, r, i, figures))
+                    out = sweep_controls(entry) + out + sweep_listing(
+                        entry, result, lambda r, i: self._block_output(entry, r, i, figures))
         return (f'<div class="snippet"><div class="snippet-label">python · {label}</div>'
                 f"{code}{out}</div>\n")
 

@@ -8,11 +8,10 @@
     return controls.map(function (c) { return c.value; }).join("-");
   }
 
-  function show(sweep, controls) {
+  function show(entry, controls) {
     var id = combinationOf(controls);
-    var variant = sweep.querySelector('.sweep-variant[data-combination="' + id + '"]');
+    var variant = entry.querySelector('.sweep-variant[data-combination="' + id + '"]');
     if (!variant) return;
-    var entry = sweep.closest("article") || document;
     entry.querySelectorAll(".sweep-out[data-sweep-block]").forEach(function (out) {
       var block = out.getAttribute("data-sweep-block");
       var source = variant.querySelector('[data-sweep-block="' + block + '"]');
@@ -33,8 +32,8 @@
     });
   }
 
-  function setUp(sweep) {
-    var panel = sweep.querySelector(".sweep-controls");
+  function setUp(panel) {
+    var entry = panel.closest("article") || document;
     var controls = Array.prototype.slice.call(panel.querySelectorAll("[data-param]"));
     controls.forEach(function (control) {
       control.addEventListener("input", function () {
@@ -44,7 +43,7 @@
           control.setAttribute("aria-valuetext", label);
         }
         highlight(control, true);
-        show(sweep, controls);
+        show(entry, controls);
       });
       ["pointerdown", "focus"].forEach(function (type) {
         control.addEventListener(type, function () { highlight(control, true); });
@@ -56,5 +55,5 @@
     panel.hidden = false;
   }
 
-  document.querySelectorAll(".sweep[data-sweep]").forEach(setUp);
+  document.querySelectorAll(".sweep-controls[data-sweep]").forEach(setUp);
 })();
