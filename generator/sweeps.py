@@ -209,9 +209,11 @@ def mark_symbols(tex, params: tuple[Param, ...]):
     for param in params:
         if not param.symbol:
             continue
-        symbol = re.escape(param.symbol)
-        pattern = (rf"(?<![\\A-Za-z]){symbol}(?![A-Za-z])" if param.symbol[-1:].isalpha()
-                   else symbol)
+        pattern = re.escape(param.symbol)
+        if param.symbol[-1:].isalpha():  # \beta is not the start of \betaX
+            pattern += "(?![A-Za-z])"
+        if param.symbol[:1].isalpha():  # x is not the x of \exp
+            pattern = r"(?<![\\A-Za-z])" + pattern
         for match in re.finditer(pattern, tex.engine_tex):
             inserts += [(match.start(), f"{{\\htmlClass{{param-{param.name}}}{{"),
                         (match.end(), "}}")]

@@ -113,3 +113,18 @@ def test_a_tex_error_after_a_marked_symbol_keeps_its_column(tmp_path, glossary):
     write_entries(tmp_path, dict([entry("ema", code="print(1)", formula=bad), entry("plain")]))
     unmarked = errors(glossary(tmp_path, "check", "--json"))
     assert len(marked) == 1 and marked == unmarked
+
+
+@pytest.mark.parametrize("tex, symbol, marked", [
+    ("\\cos\\psi + \\psi_t", "\\psi", 2),     # after a command, before a subscript
+    ("\\beta + \\betax", "\\beta", 1),         # not the start of a longer command
+    ("x + \\exp(x_1)", "x", 2),               # not the x inside \exp
+])
+def test_the_formula_symbol_is_marked_only_where_it_is_the_symbol(tex, symbol, marked):
+    from generator.diagnostics import SourcePos
+    from generator.load import make_tex
+    from generator.source import SourceText
+    from generator.sweeps import Param, mark_symbols
+    tex_ = make_tex(tex, True, SourceText("x.md", tex), 0)
+    param = Param("p", (1, 2), 0, symbol, SourcePos("x.md"))
+    assert mark_symbols(tex_, (param,)).engine_tex.count("\\htmlClass{param-p}") == marked
