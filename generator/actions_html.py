@@ -1,5 +1,8 @@
 """The HTML of an entry's actions: code relations next to the code, and sweeps.
 
+Downloads: each executed block links its standalone ``.py`` (the entry up to
+that block), the last one the entry's notebook too.
+
 Code relations: a block that imports another entry's code says "uses code
 from: Softmax" (linked), and the first block of an entry others import lists
 them ("code used by: ...").
@@ -21,6 +24,7 @@ from typing import Callable
 
 from . import sweeps
 from .code_imports import find_imports, module_name
+from .downloads import notebook_name, script_name
 from .links import Glossary
 from .model import Entry, Snippet, SnippetResult
 
@@ -94,3 +98,13 @@ def code_links(glossary: Glossary, entry: Entry, snippet: Snippet, url: Callable
 def _links(glossary: Glossary, slugs, url: Callable[[str], str]) -> str:
     return ", ".join(f'<a href="{html.escape(url(slug))}" data-entry="{html.escape(slug)}">'
                      f"{html.escape(glossary.by_slug[slug].title)}</a>" for slug in slugs)
+
+
+def download_links(entry: Entry, snippet: Snippet, root: str) -> str:
+    """Return " · download .py" (the entry up to this block) and, on the last block, ".ipynb"."""
+    links = [f'<a class="download" href="{html.escape(root + script_name(entry, snippet))}" '
+             f'download>.py</a>']
+    if snippet.index == entry.executed[-1].index:
+        links.append(f'<a class="download" href="{html.escape(root + notebook_name(entry))}" '
+                     f'download>.ipynb</a>')
+    return f' · <span class="downloads">download {" ".join(links)}</span>'

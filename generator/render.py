@@ -13,7 +13,7 @@ import hashlib
 import html
 from dataclasses import dataclass, field
 
-from .actions_html import code_links, sweep_controls, sweep_listing
+from .actions_html import code_links, download_links, sweep_controls, sweep_listing
 from .config import SiteConfig
 from .formulas import MathEngine, MathTable
 from .links import Glossary
@@ -215,6 +215,7 @@ class _EntryRenderer:
         out = ""
         if block is not None and block.run:
             label += code_links(self.glossary, entry, block, lambda s: entry_url(s, ENTRY_ROOT))
+            label += download_links(entry, block, ENTRY_ROOT)
             figures = env["glossary"]["figures"]
             result = self.results.get(entry.slug)
             out = self._block_output(entry, result, block.index, figures)

@@ -148,3 +148,27 @@ def test_the_entries_reuse_each_others_code(linked, site):
         assert shown == imported, slug
     softmax = soup(site / "concepts/softmax.html").select(".snippet-label .code-relation a")
     assert "attention-weights" in {a["data-entry"] for a in softmax}
+
+
+def _run_plain(script: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run a downloaded script with python alone: isolated mode, empty environment, elsewhere."""
+    return subprocess.run([sys.executable, "-I", str(script)], cwd=tmp_path, text=True,
+                          capture_output=True, env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg",
+                                                    "HOME": str(tmp_path)}, timeout=120)
+
+
+def test_the_downloaded_attention_weights_script_runs_and_checks_its_claims(site, tmp_path):
+    script = site / "downloads/attention-weights.py"
+    text = script.read_text("utf-8")
+    assert "def softmax(z, T=1.0):" in text                      # softmax's code, inlined
+    assert "generator" not in text
+    run = _run_plain(script, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("[[0.   0.42")                  # what the page shows
+    page = soup(site / "concepts/attention-weights.html")
+    assert page.select_one(".snippet .output").get_text() == run.stdout
+    # The asserts really run: break the inlined softmax and the script fails at a claim.
+    broken = tmp_path / "broken.py"
+    broken.write_text(text.replace("return e / e.sum()", "return e / e.sum() ** 2", 1), "utf-8")
+    failed = _run_plain(broken, tmp_path)
+    assert failed.returncode == 1 and "AssertionError" in failed.stderr
