@@ -17,6 +17,13 @@ from bs4 import BeautifulSoup
 
 from generator.cli import main
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+BROWSER_MARKS = [pytest.mark.browser,
+                 pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")]
+
 HERE = Path(__file__).parent
 SITES = HERE / "sites"
 INVALID = HERE / "sites_invalid"
@@ -95,3 +102,13 @@ def start_serve(project: Path) -> tuple[subprocess.Popen, str]:
 
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium (driven by Playwright) for every browser test."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_site, start_serve, write_entries
-from test_browser import ARGS, CHROMIUM
+from conftest import BROWSER_MARKS, copy_site, start_serve
 from test_page_safety import hostile_project
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")]
+pytestmark = BROWSER_MARKS
 
 WATCH = """
 window.__violations = [];
 document.addEventListener('securitypolicyviolation', e =>
   window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def _build(project: Path) -> Path:
