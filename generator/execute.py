@@ -116,8 +116,12 @@ def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
     todo: list[Run] = []
     limits = {"memory": config.memory, "timeout": config.timeout}
     needs = {entry.slug: dependencies(entry.slug) for entry in entries}
+    refused = sum(1 for need in needs.values() if need is None)
+    if progress and refused:
+        progress(refused)
     entries = [entry for entry in entries if needs[entry.slug] is not None]
     runs = [run for entry in entries for run in runs_of(entry, needs[entry.slug])]
+    finished = _entry_progress(runs, progress)
     keys = {(r.entry.slug, r.combination):
             snippet_key(r.entry, versions, limits, r.params, list(r.dependencies)) for r in runs}
     for run in runs:
@@ -125,11 +129,10 @@ def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
         if hit is not None:
             done[run.entry.slug, run.combination] = _result_from_json(run, hit, cached=True)
             stats.cached += len(run.entry.executed)
-            if progress:
-                progress(1)
+            finished(run)
         else:
             todo.append(run)
-    for run, data in _run_in_worker(todo, config, progress):
+    for run, data in _run_in_worker(todo, config, finished):
         result = _result_from_json(run, data, cached=False)
         done[run.entry.slug, run.combination] = result
         stats.run += len(run.entry.executed)
@@ -138,6 +141,19 @@ def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
         else:
             _report(run, result, reporter)
     return {entry.slug: _gathered(entry, done) for entry in entries}, stats
+
+
+def _entry_progress(runs: list[Run], progress: Callable[[int], None] | None):
+    """Return ``finished(run)``, which ticks ``progress`` once an entry's last run is done."""
+    left: dict[str, int] = {}
+    for run in runs:
+        left[run.entry.slug] = left.get(run.entry.slug, 0) + 1
+
+    def finished(run: Run) -> None:
+        left[run.entry.slug] -= 1
+        if progress and left[run.entry.slug] == 0:
+            progress(1)
+    return finished
 
 
 def _gathered(entry: Entry, done: dict) -> SnippetResult:
@@ -160,7 +176,7 @@ def scrubbed_env(home: str) -> dict[str, str]:
     return env
 
 
-def _run_in_worker(runs: list[Run], config: SiteConfig, progress):
+def _run_in_worker(runs: list[Run], config: SiteConfig, finished: Callable[[Run], None]):
     """Yield (run, raw result) for every run, as the worker finishes them."""
     if not runs:
         return
@@ -187,8 +203,7 @@ def _run_in_worker(runs: list[Run], config: SiteConfig, progress):
             number = data.get("job")
             if isinstance(number, int) and 0 <= number < len(runs) and number not in seen:
                 seen.add(number)
-                if progress:
-                    progress(1)
+                finished(runs[number])
                 yield runs[number], data
         proc.wait()
         worker_errors.seek(0)

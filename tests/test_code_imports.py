@@ -40,7 +40,7 @@ def test_importers_run_the_dependency_code_isolated_and_silently(tmp_path, gloss
     # A dependency's importers run its code each in their own process: both saw one call.
     label = page.select_one(".snippet-label")
     assert label.get_text() == ("python · ran at build time · uses code from: Softmax"
-                                " · code used by: Stacked")
+                                " · code used by: Stacked · download .py .ipynb")
     assert label.a["href"] == "../concepts/softmax.html"
     used_by = soup(tmp_path / "site/concepts/softmax.html").select_one(".snippet-label")
     assert [a.get_text() for a in used_by.select("a")] == ["Attention Weights", "Context Vector"]
