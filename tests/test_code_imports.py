@@ -43,7 +43,8 @@ def test_importers_run_the_dependency_code_isolated_and_silently(tmp_path, gloss
                                 " · code used by: Stacked · download .py .ipynb")
     assert label.a["href"] == "../concepts/softmax.html"
     used_by = soup(tmp_path / "site/concepts/softmax.html").select_one(".snippet-label")
-    assert [a.get_text() for a in used_by.select("a")] == ["Attention Weights", "Context Vector"]
+    assert [a.get_text() for a in used_by.select(".code-relation a")] == [
+        "Attention Weights", "Context Vector"]
     total = soup(tmp_path / "site/concepts/stacked.html").select_one(".output").get_text()
     assert abs(float(total) - 1) < 1e-12
 
