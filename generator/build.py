@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .cache import ContentCache
+from .chunks import all_fold_texs, chunk_suggestions
 from .config import SiteConfig
 from .diagnostics import BuildFailed, Reporter, SourcePos, UsageError
 from .discover import discover, display_path
@@ -108,7 +109,8 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
                             macros_path.read_text("utf-8") if macros_path.is_file() else "")
         math = render_math(glossary.entries, engine, macros,
                            ContentCache(config.resolve(config.cache_dir), "katex",
-                                        enabled=config.use_cache), reporter)
+                                        enabled=config.use_cache), reporter,
+                           extra=all_fold_texs(glossary))
         result.math, result.js_engine_started = math.stats, math.engine_started
 
     # Stage: execute every entry's snippets as guests (or take them from the cache).
@@ -121,6 +123,7 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
                                                     glossary.code_dependencies)
     if health:
         health_warnings(glossary, result.results, reporter)
+        chunk_suggestions(glossary, reporter)
     if reporter.error_count:
         raise fail()
 

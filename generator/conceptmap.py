@@ -1,116 +1,361 @@
-"""Concept maps drawn at build time as SVG: the whole graph, and one entry's neighbours.
+"""Concept maps drawn at build time as SVG: the whole graph, a family's graph, one entry's
+neighbours, and (for big glossaries) the graph of families.
 
-Our own markup: every label is escaped, every node is a plain link (no JS needed).
+Layout is our own and deterministic, no physics: entries stand in columns by how deep
+they sit in the chains of directed relations (an entry stands right of what it uses and
+builds on), in one band per road, one row each, labels to the right of their dot in a
+column wide enough for the longest label, so no two labels can overlap. Edges are
+curves styled by kind (``vocabulary.css``), with one arrowhead per kind.
+
+Our own markup: every label is escaped, every node is a plain link (no JS needed);
+``glossary.js`` adds the neighbourhood highlight and the filters.
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 from html import escape
 
 import networkx as nx
 
 from .links import Glossary
+from .model import Entry, slugify
+from .render import RelationGroup
+from .vocabulary import Vocabulary
+
+FONT_PX = 13
+CHAR_PX = 8.2
+"""A generous average glyph width at FONT_PX, so estimated label boxes are never short."""
+ROW_PX = 24
+DOT_R = 6
+MAP_ENTRY_LIMIT = 400
+"""Above this many entries the whole map becomes a map of families, each with its own page."""
 
 
-def _node(slug: str, title: str, x: float, y: float, root: str, anchor: str = "middle",
-          cls: str = "") -> str:
-    """Return one node: a link holding a dot and its label (beside it, or under it)."""
-    href = f"{root}concepts/{slug}.html"
-    dx = {"start": 10, "end": -10, "middle": 0}[anchor]
-    dy = 22 if anchor == "middle" else 4
-    return (f'<a href="{escape(href)}" class="map-node {cls}" data-entry="{escape(slug)}">'
-            f'<title>{escape(title)}</title>'
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{9 if cls == "center" else 6}"/>'
-            f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">{escape(title)}</text></a>')
+def label_px(text: str) -> float:
+    """Return the estimated width of a label in pixels (an upper bound for our fonts)."""
+    return len(text) * CHAR_PX + 4
 
 
-def _edge(glossary: Glossary, kind: str, x1: float, y1: float, x2: float, y2: float) -> str:
-    """Return one relation as a line styled by its kind (``vocabulary.css``)."""
-    arrow = glossary.vocabulary.relation(kind).stroke.arrow
-    marker = ' marker-end="url(#arrow)"' if arrow else ""
-    return (f'<line class="edge edge-{kind}" x1="{x1:.1f}" y1="{y1:.1f}" '
-            f'x2="{x2:.1f}" y2="{y2:.1f}"{marker}/>')
+def family_of(entry: Entry) -> str:
+    """Return an entry's family: its folder under entries/, else its first tag, else ''."""
+    parts = entry.rel_path.split("/")
+    if len(parts) > 1:
+        return parts[0]
+    return entry.tags[0] if entry.tags else ""
 
 
-_DEFS = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="16" refY="5" markerWidth="7" '
-         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
-         'class="arrow"/></marker></defs>')
+def family_slug(family: str) -> str:
+    return slugify(family) or "other"
 
 
-def edge_kinds(glossary: Glossary) -> tuple[str, ...]:
-    """Return the relation kinds drawn on maps, in the vocabulary's order."""
-    return tuple(kind.key for kind in glossary.vocabulary.map_relations)
+def family_url(family: str, root: str) -> str:
+    return f"{root}families/{family_slug(family)}.html"
 
 
-def _edges(glossary: Glossary) -> list[tuple[str, str, str]]:
-    kinds = edge_kinds(glossary)
-    return [(a, b, kind) for a, b, kind in glossary.edges() if kind in kinds]
+# --- relations, once each --------------------------------------------------------------
+
+def connection_groups(groups: tuple[RelationGroup, ...],
+                      vocabulary: Vocabulary) -> tuple[RelationGroup, ...]:
+    """Return the groups with every neighbour listed once, under its most telling relation.
+
+    Most telling first: a kind that implies others (a chunk in the formula implies
+    ``uses``), then the kinds contributors declare in the vocabulary's order (uses before
+    see also), then derived ones (a mention in prose). Groups keep their order.
+    """
+    implying = [k.key for k in vocabulary.relations if k.implies]
+    declared = [k.key for k in vocabulary.relations if k.front_matter and k.key not in implying]
+    precedence = implying + declared + [k for k in vocabulary.relation_keys
+                                        if k not in implying and k not in declared]
+    ranked = sorted(groups, key=lambda g: (precedence.index(g.kind),
+                                           ("out", "both", "in").index(g.direction)))
+    seen: set[str] = set()
+    kept: dict[tuple[str, str], tuple[str, ...]] = {}
+    for group in ranked:
+        kept[(group.kind, group.direction)] = tuple(s for s in group.slugs if s not in seen)
+        seen.update(group.slugs)
+    return tuple(RelationGroup(g.kind, g.label, g.direction, kept[(g.kind, g.direction)])
+                 for g in groups if kept[(g.kind, g.direction)])
 
 
-def layout(glossary: Glossary, width: float, height: float) -> dict[str, tuple[float, float]]:
-    """Return a deterministic position for every entry (seeded spring layout, rounded)."""
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(glossary.by_slug))
-    for a, b, kind in _edges(glossary):
-        graph.add_edge(a, b, weight=2.0 if kind != "wikilink" else 0.5)
-    if len(graph) == 1:
-        return {next(iter(graph)): (width / 2, height / 2)}
-    k = 2.4 / math.sqrt(max(len(graph), 1))
-    raw = nx.spring_layout(graph, k=k, iterations=500, seed=7, weight="weight")
-    xs = [p[0] for p in raw.values()]
-    ys = [p[1] for p in raw.values()]
-    span_x = (max(xs) - min(xs)) or 1.0
-    span_y = (max(ys) - min(ys)) or 1.0
-    margin = 110
-    return {slug: (round(margin + (p[0] - min(xs)) / span_x * (width - 2 * margin), 1),
-                   round(40 + (p[1] - min(ys)) / span_y * (height - 80), 1))
-            for slug, p in sorted(raw.items())}
+def map_kind(vocabulary: Vocabulary, kind: str) -> str | None:
+    """Return the kind a relation is drawn as: itself, or the first drawn kind it implies."""
+    relation = vocabulary.relation(kind)
+    if relation.on_map:
+        return kind
+    drawn = {k.key for k in vocabulary.map_relations}
+    return next((k for k in relation.implies if k in drawn), None)
 
 
-def concept_map_svg(glossary: Glossary, root: str) -> str:
-    """Return the whole concept graph as an SVG in which every node links to its entry."""
-    count = len(glossary.by_slug)
-    width = 1300
-    height = max(500, int(60 * math.sqrt(max(count, 1)) * 3.6))
-    pos = layout(glossary, width, height)
-    parts = [f'<svg class="concept-map" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Concept map of {count} entries" xmlns="http://www.w3.org/2000/svg">',
-             _DEFS]
-    for a, b, kind in _edges(glossary):
-        parts.append(_edge(glossary, kind, *pos[a], *pos[b]))
-    for entry in sorted(glossary.entries, key=lambda e: e.slug):
-        x, y = pos[entry.slug]
-        parts.append(_node(entry.slug, entry.title, x, y, root))
+# --- SVG pieces ------------------------------------------------------------------------
+
+def _defs(vocabulary: Vocabulary) -> str:
+    """Return one arrowhead marker per directed kind, stroked in the kind's colour."""
+    markers = []
+    for kind in vocabulary.map_relations:
+        if kind.stroke.arrow:
+            markers.append(f'<marker id="arrow-{kind.key}" viewBox="0 0 10 10" refX="9" refY="5" '
+                           'markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" '
+                           'orient="auto"><path d="M1,1L9,5L1,9" '
+                           f'class="arrowhead edge-{kind.key}"/></marker>')
+    return f"<defs>{''.join(markers)}</defs>" if markers else ""
+
+
+def _node(entry: Entry, x: float, y: float, root: str, cls: str = "", anchor: str = "start",
+          href: str = "", label: str = "", extra: str = "") -> str:
+    """Return one node: a link holding a dot and its label beside it."""
+    href = href or f"{root}concepts/{entry.slug}.html"
+    label = label or entry.title
+    dx = DOT_R + 5 if anchor == "start" else -(DOT_R + 5)
+    return (f'<a href="{escape(href)}" class="map-node{" " + cls if cls else ""}" '
+            f'data-entry="{escape(entry.slug)}"{extra}>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{DOT_R + 2 if cls == "center" else DOT_R}"/>'
+            f'<text x="{x + dx:.1f}" y="{y + 4.5:.1f}" text-anchor="{anchor}">{escape(label)}</text>'
+            "</a>")
+
+
+def _edge(vocabulary: Vocabulary, kind: str, source: str, target: str, d: str,
+          hidden: bool = False) -> str:
+    """Return one relation as a path from ``source`` to ``target``, styled by its kind."""
+    marker = (f' marker-end="url(#arrow-{kind})"' if vocabulary.relation(kind).stroke.arrow
+              else "")
+    cls = " filtered" if hidden else ""
+    return (f'<path class="edge edge-{kind}{cls}" data-kind="{kind}" data-from="{escape(source)}" '
+            f'data-to="{escape(target)}" d="{d}"{marker}/>')
+
+
+def _curve(source: tuple[float, float, float], target: tuple[float, float, float]) -> str:
+    """Return a curve between two nodes, each given as (dot x, y, label end x).
+
+    Across columns it leaves the left node after its label and enters the right node's
+    dot from the left, so it never runs through a label; within one column it bows out
+    to the left of the dots, into the gap between columns.
+    """
+    (x1, y1, end1), (x2, y2, end2) = source, target
+    if abs(x2 - x1) < 1:
+        bow = min(30.0, 10 + abs(y2 - y1) / 8)
+        return (f"M{x1 - DOT_R:.1f},{y1:.1f}C{x1 - bow:.1f},{y1:.1f} "
+                f"{x1 - bow:.1f},{y2:.1f} {x2 - DOT_R - 1:.1f},{y2:.1f}")
+    if x2 > x1:
+        start, finish = (end1 + 4, y1), (x2 - DOT_R - 1, y2)
+    else:
+        start, finish = (x1 - DOT_R, y1), (end2 + 5, y2)
+    mid = (start[0] + finish[0]) / 2
+    return (f"M{start[0]:.1f},{start[1]:.1f}C{mid:.1f},{start[1]:.1f} "
+            f"{mid:.1f},{finish[1]:.1f} {finish[0]:.1f},{finish[1]:.1f}")
+
+
+# --- the layered layout ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Layout:
+    """Where every node stands, and the size of the drawing."""
+
+    pos: dict[str, tuple[float, float]]
+    width: float
+    height: float
+    bands: tuple[tuple[str, float, float], ...]
+    """(road name, top, bottom) of each road's band."""
+
+
+def _depths(slugs: list[str], edges: list[tuple[str, str, str]],
+            vocabulary: Vocabulary) -> dict[str, int]:
+    """Return each entry's column: one right of the deepest thing it uses or builds on."""
+    directed = {k.key for k in vocabulary.map_relations if k.stroke.arrow}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(slugs)
+    graph.add_edges_from((b, a) for a, b, kind in edges if kind in directed and a != b)
+    dag = nx.condensation(graph)  # cycles collapse into one column
+    depth: dict[int, int] = {}
+    for node in nx.topological_sort(dag):
+        depth[node] = max((depth[p] + 1 for p in dag.predecessors(node)), default=0)
+    return {slug: depth[dag.graph["mapping"][slug]] for slug in slugs}
+
+
+def layered_layout(entries: list[Entry], edges: list[tuple[str, str, str]],
+                   vocabulary: Vocabulary, labels: dict[str, str] | None = None,
+                   band_of=None) -> Layout:
+    """Place entries in road bands and depth columns, one row each, labels never touching."""
+    labels = labels or {e.slug: e.title for e in entries}
+    slugs = sorted(e.slug for e in entries)
+    depth = _depths(slugs, edges, vocabulary)
+    band_of = band_of or (lambda e: e.road)
+    road_names = {r.key: r.name for r in vocabulary.roads}
+    order = [r.key for r in vocabulary.roads]
+    bands_used = sorted({band_of(e) for e in entries},
+                        key=lambda b: (order.index(b) if b in order else len(order), b))
+    column_px = max(label_px(t) for t in labels.values()) + 3 * DOT_R + 40
+    neighbours: dict[str, set[str]] = {s: set() for s in slugs}
+    for a, b, _kind in edges:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    by_slug = {e.slug: e for e in entries}
+    pos: dict[str, tuple[float, float]] = {}
+    bands = []
+    top = 34.0
+    for band in bands_used:
+        members = [s for s in slugs if band_of(by_slug[s]) == band]
+        rows = _rows_by_barycentre(members, depth, neighbours, by_slug, pos)
+        height = max(len(r) for r in rows.values()) * ROW_PX
+        for column, column_slugs in rows.items():
+            for row, slug in enumerate(column_slugs):
+                pos[slug] = (24 + column * column_px, top + ROW_PX / 2 + row * ROW_PX)
+        bands.append((road_names.get(band, band or "Not yet on a road"), top - 24, top + height))
+        top += height + 40
+    width = 24 + (max(depth.values()) + 1) * column_px
+    return Layout(pos, width, top - 16, tuple(bands))
+
+
+def _rows_by_barycentre(members: list[str], depth: dict[str, int],
+                        neighbours: dict[str, set[str]], by_slug: dict[str, Entry],
+                        placed: dict[str, tuple[float, float]]) -> dict[int, list[str]]:
+    """Order each column by where its neighbours already stand, so chains run straight."""
+    columns: dict[int, list[str]] = {}
+    for slug in members:
+        columns.setdefault(depth[slug], []).append(slug)
+    rows: dict[int, list[str]] = {}
+    row_of: dict[str, float] = {}
+    for column in sorted(columns):
+        def key(slug: str) -> tuple:
+            known = [row_of[n] for n in neighbours[slug] if n in row_of]
+            centre = sum(known) / len(known) if known else float(len(columns[column]))
+            return (centre, family_of(by_slug[slug]), by_slug[slug].title.lower(), slug)
+        rows[column] = sorted(columns[column], key=key)
+        row_of.update({s: i for i, s in enumerate(rows[column])})
+    return rows
+
+
+# --- the maps --------------------------------------------------------------------------
+
+def _map_edges(glossary: Glossary, members: set[str]) -> list[tuple[str, str, str]]:
+    drawn = {k.key for k in glossary.vocabulary.map_relations}
+    return [(a, b, kind) for a, b, kind in glossary.edges()
+            if kind in drawn and a in members and b in members and a != b]
+
+
+def graph_svg(glossary: Glossary, entries: list[Entry], root: str, label: str) -> str:
+    """Return a layered map of ``entries`` and the relations among them; nodes link to entries."""
+    vocabulary = glossary.vocabulary
+    members = {e.slug for e in entries}
+    edges = _map_edges(glossary, members)
+    layout = layered_layout(entries, edges, vocabulary)
+    parts = [f'<svg class="concept-map" width="{layout.width:.0f}" height="{layout.height:.0f}" '
+             f'viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" '
+             f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+             _defs(vocabulary)]
+    for name, top, bottom in layout.bands:
+        parts.append(f'<rect class="band" x="0" y="{top:.1f}" width="{layout.width:.0f}" '
+                     f'height="{bottom - top + 8:.1f}" rx="8"/>'
+                     f'<text class="band-label" x="12" y="{top + 16:.1f}">{escape(name)}</text>')
+    ends = {slug: (x, y, x + DOT_R + 5 + label_px(glossary.by_slug[slug].title))
+            for slug, (x, y) in layout.pos.items()}
+    for a, b, kind in edges:
+        # Implicit kinds (mentions in prose) start hidden: the filter shows them.
+        parts.append(_edge(vocabulary, kind, a, b, _curve(ends[a], ends[b]),
+                           hidden=not vocabulary.relation(kind).front_matter))
+    by_slug = glossary.by_slug
+    for slug in sorted(members):
+        entry = by_slug[slug]
+        x, y = layout.pos[slug]
+        extra = (f' data-road="{escape(entry.road)}" '
+                 f'data-tags="{escape("|".join(entry.tags))}"')
+        parts.append(_node(entry, x, y, root, extra=extra))
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def neighbour_map_svg(glossary: Glossary, slug: str, root: str) -> str:
-    """Return a small SVG of one entry and its direct neighbours (empty if it has none)."""
-    kinds: dict[str, str] = {}
-    for a, b, kind in _edges(glossary):
-        if a == slug and b not in kinds:
-            kinds[b] = kind
-        elif b == slug and a not in kinds:
-            kinds[a] = kind
-    if not kinds:
+def concept_map_svg(glossary: Glossary, root: str) -> str:
+    """Return the whole glossary's map (every entry a link), or its families' map when big."""
+    entries = glossary.entries
+    if len(entries) > MAP_ENTRY_LIMIT:
+        return families_map_svg(glossary, root)
+    return graph_svg(glossary, entries, root, f"Concept map of {len(entries)} entries")
+
+
+def families(glossary: Glossary) -> dict[str, list[Entry]]:
+    """Return family -> its entries (A-Z), families sorted ignoring case."""
+    found: dict[str, list[Entry]] = {}
+    for entry in glossary.entries:
+        found.setdefault(family_of(entry), []).append(entry)
+    return dict(sorted(found.items(), key=lambda item: (item[0].lower(), item[0])))
+
+
+def families_map_svg(glossary: Glossary, root: str) -> str:
+    """Return one node per family (linking to its page) and how many relations join them."""
+    members = families(glossary)
+    home = {e.slug: f for f, es in members.items() for e in es}
+    counts: dict[tuple[str, str], int] = {}
+    for a, b, _kind in _map_edges(glossary, set(home)):
+        if home[a] != home[b]:
+            pair = tuple(sorted((home[a], home[b])))
+            counts[pair] = counts.get(pair, 0) + 1
+    names = list(members)
+    labels = {f: f"{f or 'other'} ({len(members[f])})" for f in names}
+    column_px = max(label_px(t) for t in labels.values()) + 3 * DOT_R + 40
+    per_column = max(1, int(len(names) ** 0.5))
+    pos = {f: (24 + (i // per_column) * column_px, 30 + (i % per_column) * ROW_PX * 1.5)
+           for i, f in enumerate(names)}
+    width = 24 + ((len(names) - 1) // per_column + 1) * column_px
+    height = 30 + per_column * ROW_PX * 1.5
+    parts = [f'<svg class="concept-map families-map" width="{width:.0f}" height="{height:.0f}" '
+             f'viewBox="0 0 {width:.0f} {height:.0f}" '
+             f'aria-label="Map of {len(names)} families of entries" '
+             'xmlns="http://www.w3.org/2000/svg">']
+    for (a, b), count in sorted(counts.items()):
+        ends = [(*pos[f], pos[f][0] + DOT_R + 5 + label_px(labels[f])) for f in (a, b)]
+        parts.append(f'<path class="edge edge-family" data-count="{count}" '
+                     f'd="{_curve(*ends)}" stroke-width="{min(6, 1 + count / 20):.1f}"/>')
+    for f in names:
+        first = members[f][0]
+        x, y = pos[f]
+        parts.append(_node(first, x, y, root, cls="family", href=family_url(f, root),
+                           label=labels[f]))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def neighbour_map_svg(glossary: Glossary, slug: str, groups: tuple[RelationGroup, ...],
+                      root: str) -> str:
+    """Return one entry and its neighbours as an arc diagram that mirrors the lists beside it.
+
+    One row per neighbour, in the lists' order (``groups``); one arc per relation, in the
+    relation's direction: from this entry for ``out`` groups, into it for ``in`` groups.
+    """
+    vocabulary = glossary.vocabulary
+    arcs: list[tuple[str, str, str]] = []  # (neighbour, drawn kind, direction)
+    for group in groups:
+        kind = map_kind(vocabulary, group.kind)
+        if kind is not None:
+            arcs.extend((other, kind, group.direction) for other in group.slugs)
+    if not arcs:
         return ""
-    width, height, radius = 560, 320, 115
-    cx, cy = width / 2, height / 2
-    parts = [f'<svg class="neighbour-map" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Neighbours of {escape(glossary.by_slug[slug].title)}" '
-             'xmlns="http://www.w3.org/2000/svg">', _DEFS]
-    order = edge_kinds(glossary)
-    others = sorted(kinds, key=lambda s: (order.index(kinds[s]), glossary.by_slug[s].title))
-    nodes = []
-    for i, other in enumerate(others):
-        angle = 2 * math.pi * i / len(others) - math.pi / 2
-        x, y = cx + 1.6 * radius * math.cos(angle), cy + radius * math.sin(angle)
-        parts.append(_edge(glossary, kinds[other], cx, cy, x, y))
-        anchor = "start" if x >= cx else "end"
-        nodes.append(_node(other, glossary.by_slug[other].title, x, y, root, anchor))
+    rows = list(dict.fromkeys(other for other, _kind, _direction in arcs))
+    by_slug = glossary.by_slug
+    x = 110.0
+    width = x + DOT_R + 8 + max([label_px(by_slug[slug].title) * 1.15,
+                                 *(label_px(by_slug[s].title) for s in rows)])
+    height = ROW_PX * (len(rows) + 1) + 8
+    y0 = ROW_PX / 2 + 4
+    parts = [f'<svg class="neighbour-map" width="{width:.0f}" height="{height:.0f}" '
+             f'viewBox="0 0 {width:.0f} {height:.0f}" '
+             f'aria-label="Neighbours of {escape(by_slug[slug].title)}" '
+             'xmlns="http://www.w3.org/2000/svg">', _defs(vocabulary)]
+    nodes = [_node(by_slug[slug], x, y0, root, cls="center")]
+    drawn: dict[str, int] = {}
+    for other, kind, direction in arcs:
+        row = rows.index(other) + 1
+        y = y0 + row * ROW_PX
+        extra = drawn.get(other, 0)  # a second relation to one neighbour bows wider
+        drawn[other] = extra + 1
+        bow = min(x - 8, 14 + row * 8 + extra * 10)
+        down = (f"M{x - DOT_R:.1f},{y0 + 2:.1f}C{x - bow:.1f},{y0:.1f} {x - bow:.1f},{y:.1f} "
+                f"{x - DOT_R - 1:.1f},{y:.1f}")
+        up = (f"M{x - DOT_R:.1f},{y - 1:.1f}C{x - bow:.1f},{y:.1f} {x - bow:.1f},{y0:.1f} "
+              f"{x - DOT_R - 1:.1f},{y0 + 2:.1f}")
+        source, target, d = (other, slug, up) if direction == "in" else (slug, other, down)
+        parts.append(_edge(vocabulary, kind, source, target, d))
+    for row, other in enumerate(rows, start=1):
+        nodes.append(_node(by_slug[other], x, y0 + row * ROW_PX, root))
     parts.extend(nodes)
-    parts.append(_node(slug, glossary.by_slug[slug].title, cx, cy, root, "middle", "center"))
     parts.append("</svg>")
     return "\n".join(parts)

@@ -63,9 +63,10 @@ def formula_key(engine: MathEngine, macros: str, tex: Tex) -> str:
 
 
 def render_math(entries: list[Entry], engine: MathEngine, macros: SourceText,
-                cache: ContentCache, reporter: Reporter) -> MathTable:
+                cache: ContentCache, reporter: Reporter, extra: list[Tex] = ()) -> MathTable:
     """Render every formula of every entry; report each failing one at its file position.
 
+    :param extra: more formulas made from the entries (the fold views of ``chunks``).
     The engine process starts only when some formula missed the cache.
     """
     table = MathTable()
@@ -73,6 +74,8 @@ def render_math(entries: list[Entry], engine: MathEngine, macros: SourceText,
     for entry in entries:
         for tex in (entry.formula, *entry.body_math, *entry.symbol_math):
             occurrences.setdefault((tex.tex, tex.display), []).append(tex)
+    for tex in extra:
+        occurrences.setdefault((tex.tex, tex.display), []).append(tex)
     keys = {item: formula_key(engine, macros.text, texs[0]) for item, texs in occurrences.items()}
     missing = []
     for item, key in keys.items():

@@ -123,7 +123,8 @@ def _error(raw: dict | None, tex: str) -> EngineError | None:
 
 
 _MATHML = re.compile(r'<span class="katex-mathml"><math.*?</math></span>', re.S)
-_CHUNK_OPEN = re.compile(r'<span class="enclosing" data-chunk="(\d+)">')
+_CHUNK_OPEN = re.compile(r'<span class="enclosing(?: m[a-z]+)*" data-chunk="(\d+)">')
+"""A chunk mark; in a sub- or superscript KaTeX adds ``mtight`` (its children keep it)."""
 _SPAN = re.compile(r"<span\b|</span>")
 
 

@@ -42,6 +42,26 @@ function options(katex, macros, display, log) {
   };
 }
 
+// A chunk gets a strut as tall and deep as KaTeX measured its content (as KaTeX's own
+// .base does): with line-height 0 on the chunk, its box is then the content's box,
+// however tall, and a nested chunk's box stays inside the room KaTeX gave it.
+function addChunkStruts(katex, node) {
+  if (!node || !Array.isArray(node.children)) return;
+  node.children.forEach((child) => addChunkStruts(katex, child));
+  if (node.attributes && node.attributes["data-chunk"] !== undefined) {
+    const strut = new katex.__domTree.Span(["chunk-strut"], []);
+    const height = Math.max(0, node.height || 0), depth = Math.max(0, node.depth || 0);
+    strut.style = { height: `${(height + depth).toFixed(4)}em`, verticalAlign: `${(-depth).toFixed(4)}em` };
+    node.children.unshift(strut);
+  }
+}
+
+function render(katex, tex, opts) {
+  const tree = katex.__renderToDomTree(tex, opts);
+  addChunkStruts(katex, tree);
+  return tree.toMarkup();
+}
+
 function errorOf(err, tex) {
   if (err && err.name === "ParseError") {
     return { kind: "parse", message: err.rawMessage || err.message, position: err.position ?? null };
@@ -69,7 +89,7 @@ function main() {
   const results = request.items.map((item) => {
     const log = { refused: [], warnings: [] };
     try {
-      const html = katex.renderToString(item.tex, options(katex, macros, item.display, log));
+      const html = render(katex, item.tex, options(katex, macros, item.display, log));
       if (log.refused.length) return { error: { kind: "refused", message: log.refused.join(" "), position: null } };
       return { html, warnings: log.warnings };
     } catch (err) {

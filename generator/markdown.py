@@ -8,6 +8,7 @@ formulas the katex stage rendered; wiki links are resolved through
 from __future__ import annotations
 
 import html
+import re
 from typing import Callable
 
 from markdown_it import MarkdownIt
@@ -64,7 +65,11 @@ def _highlight(code: str, lang: str, attrs: str) -> str:
         lexer = None
     if lexer is None:
         return ""  # markdown-it escapes the code itself
-    return highlight(code, lexer, HtmlFormatter(nowrap=True))
+    return _PLAIN_TOKEN.sub(r"\1", highlight(code, lexer, HtmlFormatter(nowrap=True)))
+
+
+_PLAIN_TOKEN = re.compile(r'<span class="(?:n|p|w)">([^<]*)</span>')
+"""Names, punctuation and spaces, which no code style colours: their spans only add weight."""
 
 
 def wikilink_plugin(md: MarkdownIt) -> None:

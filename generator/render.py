@@ -14,7 +14,10 @@ import html
 from dataclasses import dataclass, field
 
 from .actions_html import code_links, download_links, sweep_controls, sweep_listing
+from .chunk_html import ChunkLinks, chunk_box, chunked, lit_box
+from .chunks import appearances, fold_views
 from .config import SiteConfig
+from .figure_theme import dark_svg, light_svg, svg_size
 from .formulas import MathEngine, MathTable
 from .links import Glossary
 from .markdown import make_md, render_tokens
@@ -45,6 +48,17 @@ class ChunkNode:
 
 
 @dataclass(frozen=True)
+class AppearanceView:
+    """A formula of another entry that holds this entry as a chunk, this entry's part lit."""
+
+    holder: str
+    path: tuple[str, ...]
+    """Slugs from this entry out to the holder."""
+    formula_html: str
+    """The holder's formula, visual half, the chunk naming ``path[-2]`` highlighted."""
+
+
+@dataclass(frozen=True)
 class RelationGroup:
     """The entries related to one entry by one kind, in one direction."""
 
@@ -62,13 +76,16 @@ class RenderedEntry:
     entry: Entry
     body_html: str
     formula_html: str
-    """The formula with each chunk as a highlighted, named link (for a page in concepts/)."""
+    """The formula with its chunks as boxes, name cards, fold views and chunk tree
+    (``chunk_html``), for a page in concepts/."""
     formula_preview: str
     """The formula's visual half, chunks highlighted but not linked (hover cards)."""
     chunk_tree: tuple[ChunkNode, ...]
     figures: tuple[Asset, ...]
     groups: tuple[RelationGroup, ...]
     result: SnippetResult | None
+    appears_in: tuple[AppearanceView, ...] = ()
+    """Formulas of other entries holding this one as a chunk, nearest first."""
 
     @property
     def slug(self) -> str:
@@ -124,6 +141,8 @@ class _EntryRenderer:
     def __init__(self, glossary: Glossary, engine: MathEngine, math: MathTable,
                  results: dict[str, SnippetResult]):
         self.glossary, self.engine, self.math, self.results = glossary, engine, math, results
+        self.appearances = appearances(glossary)
+        self._formula_number = 0
         self.md = make_md(self._math_html)
         self.md.add_render_rule("fence", self._fence_rule())
 
@@ -131,37 +150,49 @@ class _EntryRenderer:
         self._current = entry
         figures: list[Asset] = []
         env = {"glossary": {"entry": entry, "link": self._link, "figures": figures}}
+        self._formula_number = 0
+        formula_html = self.formula(entry.formula)  # number 0: the formula field
         body = render_tokens(self.md, entry.tokens, env)
         return RenderedEntry(
-            entry=entry, body_html=body,
-            formula_html=self.formula(entry.formula, linked=True),
-            formula_preview=self.engine.visual_only(self.formula(entry.formula, linked=False)),
+            entry=entry, body_html=body, formula_html=formula_html,
+            formula_preview=self.preview(entry.formula),
             chunk_tree=tuple(self._node(c) for c in entry.formula.chunks),
             figures=tuple(figures), groups=self._groups(entry),
-            result=self.results.get(entry.slug))
+            result=self.results.get(entry.slug), appears_in=self._appearances(entry))
 
     # --- math -------------------------------------------------------------------------
 
-    def formula(self, tex: Tex, linked: bool) -> str:
-        """Return a formula's HTML with every chunk decorated (linked or only highlighted)."""
-        rendered = self.math.lookup(tex.tex, tex.display)
+    def formula(self, tex: Tex) -> str:
+        """Return a formula as the page shows it: chunks linked, named, foldable, in a tree."""
+        links = ChunkLinks(self.glossary, lambda slug: entry_url(slug, ENTRY_ROOT))
+        main = self._decorated(self.math.lookup(tex.tex, tex.display), tex, links)
+        if not tex.chunks:
+            return main
+        views = [("", main)]
+        for view in fold_views(tex, self.glossary):
+            folded = self.engine.visual_only(self.math.lookup(view.tex.tex, view.tex.display))
+            views.append((view.key, self._decorated(folded, tex, links)))
+        number = self._formula_number
+        self._formula_number += 1
+        return chunked(links, tex, number, views)
+
+    def preview(self, tex: Tex, lit: set[int] | None = None) -> str:
+        """Return a formula's visual half, not linked: every chunk lit, or only those in ``lit``."""
+        chunks = {c.index for c in tex.all_chunks()}
+        shown = chunks if lit is None else lit
+        return self.engine.decorate_chunks(
+            self.engine.visual_only(self.math.lookup(tex.tex, tex.display)),
+            lambda index, inner: lit_box(index in shown, inner))
+
+    def _decorated(self, rendered: str, tex: Tex, links: ChunkLinks) -> str:
         chunks = {c.index: c for c in tex.all_chunks()}
-        nested = {child.index for c in chunks.values() for child in c.children}
+        top = {c.index for c in tex.chunks}
 
         def decorate(index: int, inner: str) -> str:
             chunk = chunks.get(index)
-            slug = self.glossary.resolve(chunk.target) if chunk else None
-            if slug is not None and linked and index in nested:  # links cannot nest in HTML
-                return (f'<span class="chunk chunk-inner" data-entry="{html.escape(slug)}">'
-                        f"{inner}</span>")
-            if slug is None or not linked:
-                name = f' data-chunk-name="{html.escape(chunk.target)}"' if chunk else ""
-                return f'<span class="chunk"{name}>{inner}</span>'
-            other = self.glossary.by_slug[slug]
-            tip = f"{other.title} ({other.chunk}): {other.abstraction}"
-            return (f'<a class="chunk" href="{html.escape(entry_url(slug, ENTRY_ROOT))}" '
-                    f'data-entry="{html.escape(slug)}">{inner}'
-                    f'<span class="chunk-tip" role="tooltip">{html.escape(tip)}</span></a>')
+            if chunk is None:
+                return inner
+            return chunk_box(links, chunk, index in top, inner)
 
         return self.engine.decorate_chunks(rendered, decorate)
 
@@ -171,11 +202,19 @@ class _EntryRenderer:
                      None)
         if found is None:
             return self.math.lookup(tex, display)
-        return self.formula(found, linked=True)
+        return self.formula(found)
 
     def _node(self, chunk: Chunk) -> ChunkNode:
         return ChunkNode(chunk.index, chunk.target, self.glossary.resolve(chunk.target),
                          tuple(self._node(c) for c in chunk.children))
+
+    def _appearances(self, entry: Entry) -> tuple[AppearanceView, ...]:
+        views = []
+        for found in self.appearances.get(entry.slug, []):
+            holder = self.glossary.by_slug[found.holder]
+            views.append(AppearanceView(found.holder, found.path,
+                                        self.preview(holder.formula, set(found.lit))))
+        return tuple(views)
 
     # --- links and relations -------------------------------------------------------------
 
@@ -239,13 +278,18 @@ class _EntryRenderer:
         if block.truncated:
             parts.append('<p class="output-note">output truncated</p>')
         for number, figure in enumerate(block.figures, start=1):
-            data = figure.svg.encode("utf-8")
-            digest = hashlib.sha256(data).hexdigest()[:10]
-            asset = Asset(f"figures/{entry.slug}-{index + 1}-{number}-{digest}.svg", data,
-                          figure.alt)
-            if all(a.dest != asset.dest for a in figures):  # swept runs may draw the same
-                figures.append(asset)
-            parts.append(f'<figure class="plot"><img src="{ENTRY_ROOT}{asset.dest}" '
-                         f'alt="{html.escape(figure.alt)}" loading="lazy">'
-                         f'<figcaption>{html.escape(figure.alt)}</figcaption></figure>')
+            images = []
+            for theme, svg in (("light", light_svg(figure.svg)), ("dark", dark_svg(figure.svg))):
+                data = svg.encode("utf-8")
+                digest = hashlib.sha256(data).hexdigest()[:10]
+                suffix = "" if theme == "light" else "-dark"
+                asset = Asset(f"figures/{entry.slug}-{index + 1}-{number}{suffix}-{digest}.svg",
+                              data, figure.alt)
+                if all(a.dest != asset.dest for a in figures):  # swept runs may draw the same
+                    figures.append(asset)
+                images.append(f'<img class="fig-{theme}" src="{ENTRY_ROOT}{asset.dest}" '
+                              f'alt="{html.escape(figure.alt)}"{svg_size(svg)} loading="lazy">')
+            # No caption: it would only repeat the alt text and the plot's own title.
+            # Focusable because it scrolls sideways on a phone (the plot keeps legible text).
+            parts.append(f'<figure class="plot" tabindex="0">{"".join(images)}</figure>')
         return "".join(parts)

@@ -104,6 +104,15 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text("utf-8"), "html.parser")
 
 
+def axe_path() -> Path | None:
+    """Return axe-core's script: ``$AXE_CORE``, else the pinned one ``npm ci`` installed."""
+    for candidate in (os.environ.get("AXE_CORE", ""),
+                      HERE.parent / "node_modules/axe-core/axe.min.js"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian chromium (driven by Playwright) for every browser test."""

@@ -140,7 +140,8 @@ def test_an_entry_deleted_between_builds_is_gone_from_the_site_and_every_index(t
                                   entry("gelu", tags="[activation]", title="Gaussian ELU")]))
     assert glossary(tmp_path, "build").code == 0
     site = tmp_path / "site"
-    indexes = ["search-index.js", "cards.js", "sitemap.xml", "map.html", "index.html",
+    assert (site / "cards/gelu.js").is_file()  # its hover card (gone below: no *gelu* file)
+    indexes = ["search-index.js", "sitemap.xml", "map.html", "index.html",
                "roads.html", "tags/activation.html", "concepts/relu.html"]
     assert all("gelu" in (site / name).read_text() for name in indexes[:-1])
     (tmp_path / "entries/gelu.md").unlink()

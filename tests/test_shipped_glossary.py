@@ -100,12 +100,14 @@ def test_at_least_15_entries_have_a_figure(site):
     assert len(with_figures) >= 15
 
 
-def test_softmax_lists_attention_weights_as_user_and_in_formula(site):
+def test_softmax_lists_attention_weights_once_as_in_its_formula(site):
     page = soup(site / "concepts/softmax.html")
     groups = {dt.get_text(): [a.get_text() for a in dt.find_next_sibling("dd").select("a")]
               for dt in page.select(".relations dt")}
-    assert "Attention weights" in groups["Used by"]
     assert "Attention weights" in groups["Appears inside the formula of"]
+    listed = [title for titles in groups.values() for title in titles]
+    assert listed.count("Attention weights") == 1
+    assert listed.count("Cross-entropy") == 1  # was listed four times (issue 16)
 
 
 def test_concept_map_shows_every_entry_as_a_link(site):

@@ -37,7 +37,8 @@ def test_one_page_per_entry_and_the_site_pages(site):
     assert names == ["attention-weights.html", "context-vector.html", "lonely.html",
                      "moving-average.html", "softmax.html"]
     for page in ("index.html", "404.html", "map.html", "roads.html", "tags/index.html",
-                 "tags/attention.html", "sitemap.xml", "robots.txt", "cards.js", "search-index.js"):
+                 "tags/attention.html", "sitemap.xml", "robots.txt", "cards/softmax.js", "search-index.js",
+                 "search.html", "static/theme.js"):
         assert (site / page).is_file(), page
 
 
@@ -68,8 +69,8 @@ def test_chunk_is_a_highlighted_link_with_its_name(site):
     page = soup(site / "concepts/attention-weights.html")
     chunk = page.select_one(".formula a.chunk")
     assert chunk["href"] == "../concepts/softmax.html"
-    tip = chunk.select_one(".chunk-tip").get_text()
-    assert tip.startswith("Softmax (softmax)") and "add up to one" in tip
+    card = page.select_one(f".formula .chunk-card[data-chunk='{chunk['data-chunk']}']")
+    assert card.get_text().startswith("“softmax” Softmax") and "add up to one" in card.get_text()
 
 
 def test_fade_and_shared_macros_render(site):
@@ -94,7 +95,9 @@ def test_snippet_output_is_escaped_and_figures_have_alt_text(site):
     outputs = [pre.get_text() for pre in page.select("pre.output")]
     assert "<script>alert('x')</script>" in outputs[0]
     assert "<script>alert" not in html  # only escaped
-    images = page.select("figure.plot img")
+    images = page.select("figure.plot img.fig-light")
+    assert len(page.select("figure.plot img.fig-dark")) == len(images)
+    assert not page.select("figure.plot figcaption")  # it only repeated the alt text
     assert [img["alt"] for img in images] == ["softmax of three scores", "the same bars, drawn twice"]
     for img in images:
         assert (site / "concepts" / img["src"]).resolve().is_file()
@@ -139,10 +142,11 @@ def test_hosting_meta_and_edit_link(site):
     assert "Sitemap: https://example.org/glossary/sitemap.xml" in (site / "robots.txt").read_text()
 
 
-def test_404_uses_the_base_url_since_hosts_serve_it_at_any_depth(site):
+def test_404_uses_the_base_url_path_since_hosts_serve_it_at_any_depth(site):
     page = soup(site / "404.html")
     assert page.find("link", rel="stylesheet", href=re.compile("style.css"))["href"] == \
-        "https://example.org/glossary/static/style.css"
+        "/glossary/static/style.css"
+    assert page.find("a", string="concept map")["href"] == "/glossary/map.html"
 
 
 def test_katex_css_and_fonts_are_served_from_the_site(site):

@@ -38,15 +38,15 @@ def test_slider_swaps_figure_and_output_and_highlights_the_symbol(site, browser)
     slider = page.locator(".sweep-controls input[type=range]")
     assert slider.is_visible()
     assert "beta is 0.9" in shown.inner_text()
-    before = shown.locator("img").get_attribute("src")
+    before = shown.locator("img").first.get_attribute("src")
     slider.focus()
     assert page.locator(".formula-math .param-beta.param-active").count() == 2
     page.keyboard.press("ArrowRight")
     assert "beta is 0.98" in shown.inner_text()
-    after = shown.locator("img").get_attribute("src")
+    after = shown.locator("img").first.get_attribute("src")
     assert after != before
     assert page.locator(".sweep-controls output").inner_text() == "0.98"
-    image = shown.locator("img")
+    image = shown.locator("img").first
     image.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                            arg=image.element_handle())

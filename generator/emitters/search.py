@@ -12,16 +12,20 @@ BODY_CAP = 4000
 
 
 def emit(model: SiteModel) -> list[OutputFile]:
-    """Return ``search-index.js``: one document per entry, ranked in the page by MiniSearch."""
+    """Return ``search-index.js``: one document per entry, ranked in the page by MiniSearch.
+
+    Pages load it (and MiniSearch) only when a reader starts to search; formula
+    previews come from the hover-card shards.
+    """
     docs = []
     for number, entry in enumerate(r.entry for r in model.entries):
         docs.append({
             "id": number, "slug": entry.slug, "title": entry.title,
-            "aliases": " ".join(entry.aliases), "chunk": entry.chunk,
+            "aliases": ", ".join(entry.aliases), "chunk": entry.chunk,
             "abstraction": entry.abstraction,
             "body": " ".join(filter(None, [entry.action, entry.body_text]))[:BODY_CAP],
             "tex": " ".join([entry.formula.tex, *(t.tex for t in entry.body_math)]),
         })
-    data = json.dumps(docs, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")
+    data = json.dumps(docs, ensure_ascii=True, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
     return [OutputFile("search-index.js", f"window.GLOSSARY_SEARCH = {data};\n".encode("utf-8"),
                        origin="the search index")]

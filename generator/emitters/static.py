@@ -1,32 +1,54 @@
-"""Static assets: our CSS and JS (or the theme's), the vocabulary's CSS, code colours,
-the math engine's stylesheets and fonts, and MiniSearch."""
+"""Static assets: our CSS and JS (or the theme's), minified; the vocabulary's CSS, code
+colours, the math engine's stylesheets and fonts, and MiniSearch.
+
+Dark styles follow the page's ``color-scheme`` through ``light-dark()``: style.css sets it
+from the reader's choice (``html[data-theme]``, set by ``theme.js``), else the system's
+preference, on screens only, so print is always light.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import rcssmin
+import rjsmin
 from pygments.formatters import HtmlFormatter
 
 from ..assets import find_package
+from ..chunk_html import card_styles
 from ..render import SiteModel
+from ..vocabulary import Vocabulary
 from . import OutputFile
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+CODE_BG = {"light": "#f3f4f6", "dark": "#1f232b"}
+"""``--code`` in style.css: code colours are made to contrast with these."""
+MIN_CONTRAST = 4.6
+"""WCAG AA asks 4.5:1 for body text; a little margin for rounding."""
 
 
 def emit(model: SiteModel) -> list[OutputFile]:
     config = model.config
-    files = [OutputFile(dest, source=source, origin=f"the math engine's {source.name}")
+    used = used_sizes(model.math.html.values())
+    files = [OutputFile(dest, content=katex_css(source.read_bytes(), used)
+                        if dest.endswith(".css") else None,
+                        source=source, origin=f"the math engine's {source.name}")
              for source, dest in model.engine.stylesheets()]
     minisearch = find_package("minisearch", config.root)
-    files.append(OutputFile("static/minisearch.js", source=minisearch.file("dist/umd/index.js"),
+    files.append(OutputFile("static/minisearch.js",
+                            minify_js(minisearch.file("dist/umd/index.js").read_text("utf-8")),
                             origin="MiniSearch"))
-    files.append(OutputFile("static/vocabulary.css", config.vocabulary.css().encode("utf-8"),
+    files.append(OutputFile("static/vocabulary.css", vocabulary_css(config.vocabulary),
                             origin="the vocabulary's styles"))
     files.append(OutputFile("static/pygments.css", pygments_css(), origin="code colours"))
+    most = max((len(t.all_chunks()) for e in model.glossary.entries
+                for t in (e.formula, *e.body_math)), default=0)
+    files.append(OutputFile("static/chunk-cards.css", card_styles(most).encode("utf-8"),
+                            origin="the chunks' name cards"))
     theme = config.resolve(config.theme_dir) / "static" if config.theme_dir else None
     for path in static_files(theme):
-        files.append(OutputFile(f"static/{path.name}", source=path,
+        files.append(OutputFile(f"static/{path.name}", minified(path),
                                 origin=f"static file {path.name}"))
     return files
 
@@ -39,8 +61,127 @@ def static_files(theme: Path | None = None) -> list[Path]:
     return [chosen[name] for name in sorted(chosen)]
 
 
+def minified(path: Path) -> bytes:
+    """Return a static file's bytes, CSS and JS minified."""
+    if path.suffix == ".js":
+        return minify_js(path.read_text("utf-8"))
+    if path.suffix == ".css":
+        return rcssmin.cssmin(path.read_text("utf-8")).encode("utf-8") + b"\n"
+    return path.read_bytes()
+
+
+def minify_js(text: str) -> bytes:
+    return rjsmin.jsmin(text, keep_bang_comments=True).encode("utf-8") + b"\n"
+
+
+_SIZE_PAIR = re.compile(r"reset-size(\d+) size(\d+)")
+_SIZE_RULE = re.compile(rb"\.katex \.fontsize-ensurer\.reset-size(\d+)\.size(\d+),"
+                        rb"\.katex \.sizing\.reset-size\1\.size\2\{[^}]*\}")
+
+
+def used_sizes(formulas) -> set[tuple[bytes, bytes]]:
+    """Return the (from, to) size changes the rendered formulas use."""
+    return {(a.encode(), b.encode()) for html in formulas for a, b in _SIZE_PAIR.findall(html)}
+
+
+def katex_css(css: bytes, used: set[tuple[bytes, bytes]]) -> bytes:
+    """Return KaTeX's stylesheet without what this site cannot use (about half of it).
+
+    Of the 121 size-change rules only those our formulas use stay (every formula is
+    rendered at build time, so the set is known); the woff and ttf fallbacks of the
+    @font-face rules go, since only the woff2 fonts are shipped.
+    """
+    css = _SIZE_RULE.sub(lambda m: m.group(0) if (m.group(1), m.group(2)) in used else b"", css)
+    return re.sub(rb',url\([^)]*\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)', b"", css)
+
+
+def vocabulary_css(vocabulary: Vocabulary) -> bytes:
+    """Return the stylesheet that draws each relation kind, light and dark (``light-dark()``)."""
+    rules = ["/* Written by the generator from the glossary's vocabulary. */"]
+    for kind in vocabulary.relations:
+        s = kind.stroke
+        colour = f"light-dark({s.color}, {s.dark})"
+        dash = f" stroke-dasharray: {s.dash};" if s.dash else ""
+        rules.append(f".edge-{kind.key} {{ stroke: {s.color}; stroke: {colour}; "
+                     f"stroke-width: {s.width:g};{dash} }}")
+        rules.append(f".rel-{kind.key} {{ --rel: {s.color}; --rel: {colour}; }}")
+    return ("\n".join(rules) + "\n").encode("utf-8")
+
+
 def pygments_css() -> bytes:
-    """Return the code-highlighting styles, light and dark."""
-    light = HtmlFormatter(style="friendly").get_style_defs([".snippet pre", ".body pre"])
-    dark = HtmlFormatter(style="monokai").get_style_defs([".snippet pre", ".body pre"])
-    return (f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n").encode("utf-8")
+    """Return the code-highlighting styles, each colour readable on its theme's background.
+
+    One rule per token with ``light-dark()``: the page's ``color-scheme`` (set with the
+    theme in style.css, light in print) picks the colour; older browsers get the light one.
+    """
+    light = _colours(_readable(HtmlFormatter(style="friendly").get_style_defs("pre"),
+                               CODE_BG["light"]))
+    dark = _colours(_readable(HtmlFormatter(style="monokai").get_style_defs("pre"),
+                              CODE_BG["dark"]))
+    rules = []
+    for selector in dict.fromkeys([*light, *dark]):
+        day, night = light.get(selector, ("inherit", "")), dark.get(selector, ("inherit", ""))
+        if day[0] == night[0] == "inherit":
+            colour = ""
+        else:
+            pick = [c if c != "inherit" else "currentcolor" for c in (day[0], night[0])]
+            fallback = f"color:{day[0]};" if day[0] != "inherit" else ""
+            colour = f"{fallback}color:light-dark({pick[0]},{pick[1]})"
+        body = ";".join(x for x in (colour, day[1]) if x)
+        if body:
+            rules.append(f"{selector}{{{body}}}")
+    return ("\n".join(rules) + "\n").encode("utf-8")
+
+
+_RULE = re.compile(r"^([^{\n]+?)\s*\{([^}]*)\}", flags=re.M)
+
+
+def _colours(css: str) -> dict[str, tuple[str, str]]:
+    """Return selector -> (colour or 'inherit', its other declarations) of a Pygments sheet."""
+    found = {}
+    for selector, body in _RULE.findall(css):
+        if "linenos" in selector:
+            continue
+        decls = [d.strip() for d in body.split(";") if d.strip()]
+        colour = next((d.split(":", 1)[1].strip() for d in decls if d.startswith("color:")),
+                      "inherit")
+        others = ";".join(d.replace(": ", ":") for d in decls if not d.startswith("color:"))
+        found[selector.strip()] = (colour, others)
+    return found
+
+
+def _readable(css: str, background: str) -> str:
+    """Drop the style's own backgrounds and lift every colour to MIN_CONTRAST on ``background``."""
+    css = re.sub(r"background(-color)?: #[0-9a-fA-F]{3,6};?", "", css)
+    return re.sub(r"(?<![-\w])color: (#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b",
+                  lambda m: f"color: {_with_contrast(m.group(1), background)}", css)
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    channels = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """Return the WCAG contrast ratio of two colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _with_contrast(colour: str, background: str) -> str:
+    """Return ``colour``, darkened (or lightened on a dark background) until it reads."""
+    h = colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    rgb = [int(h[i:i + 2], 16) for i in (0, 2, 4)]
+    towards = 0 if _luminance(background) > 0.5 else 255
+    for _ in range(100):
+        candidate = "#" + "".join(f"{c:02x}" for c in rgb)
+        if contrast(candidate, background) >= MIN_CONTRAST:
+            return candidate
+        rgb = [round(c + (towards - c) * 0.08) for c in rgb]
+    return "#000000" if towards == 0 else "#ffffff"

