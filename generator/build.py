@@ -179,7 +179,8 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
                   if only is None or (entries_dir / e.rel_path).resolve() in only]
         if on_snippets:
             on_snippets(len(chosen))
-        result.results, result.snippets = execute(chosen, config, reporter, progress, worker)
+        result.results, result.snippets = execute(chosen, config, reporter, progress, worker,
+                                                    glossary.code_dependencies)
     if health:
         health_warnings(glossary, result.results, reporter)
         chunk_suggestions(glossary, reporter)

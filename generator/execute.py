@@ -13,16 +13,18 @@ import platform
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from . import __version__, sweeps
 from .cache import ContentCache, content_key, source_digest
+from .code_imports import module_name
 from .config import SiteConfig
 from .diagnostics import Reporter, SourcePos
 from .model import BlockResult, Entry, Figure, SnippetResult
+from .sweeps import Combination
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 WORKER_SOURCES = (Path(__file__).with_name("snippet_worker.py"), Path(__file__).with_name("sandbox.py"))
@@ -51,48 +53,119 @@ def runtime_versions() -> dict[str, str]:
     return versions
 
 
-def snippet_key(entry: Entry, versions: dict[str, str], limits: dict[str, float] | None = None) -> str:
+def snippet_key(entry: Entry, versions: dict[str, str], limits: dict[str, float] | None = None,
+                params: dict | None = None, dependencies: list[Entry] = ()) -> str:
     """Return the cache key of an entry's results: its executed code, place, runtime and limits.
 
     The limits are part of it because a result that passed under a larger memory
     or time limit may fail under a smaller one (only passing results are cached).
+    A swept entry has one key per combination: ``params`` holds its values.
+    The code of every entry it imports, transitively, is part of it too.
     """
     blocks = [(s.index, s.line, s.code) for s in entry.executed]
-    return content_key("snippets", entry.path, entry.slug, blocks, versions, limits or {})
+    parts = [entry.path, entry.slug, blocks, versions, limits or {}]
+    if params:
+        parts.append(sorted((name, type(v).__name__, v) for name, v in params.items()))
+    if dependencies:
+        parts.append([_module_job(dep) for dep in dependencies])
+    return content_key("snippets", *parts)
+
+
+def _module_job(dependency: Entry) -> dict:
+    """Return what the worker needs to run an imported entry's code as a module."""
+    default = sweeps.default_combination(dependency.params)
+    return {"name": module_name(dependency.slug), "path": dependency.path,
+            "params": sweeps.values_of(dependency.params, default),
+            "blocks": [{"line": s.line, "code": s.code} for s in dependency.executed]}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of an entry's blocks: the only one, or one combination of its sweep."""
+
+    entry: Entry
+    combination: Combination
+    params: dict
+    dependencies: tuple[Entry, ...] = ()
+    """Every entry whose code this one imports, dependencies first."""
+
+    def label(self) -> str:
+        return sweeps.label(self.entry.params, self.combination)
+
+
+def runs_of(entry: Entry, dependencies: list[Entry] = ()) -> list[Run]:
+    """Return the runs an entry needs: one per combination of its parameters, default first."""
+    return [Run(entry, c, sweeps.values_of(entry.params, c), tuple(dependencies))
+            for c in sweeps.combinations(entry.params)]
 
 
 def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
             progress: Callable[[int], None] | None = None,
-            worker: SnippetWorker | None = None) -> tuple[dict[str, SnippetResult], ExecStats]:
+            worker: "SnippetWorker | None" = None,
+            dependencies: Callable[[str], list[Entry] | None] = lambda slug: [],
+            ) -> tuple[dict[str, SnippetResult], ExecStats]:
     """Return each entry's SnippetResult, running only those not in the cache.
 
     :param worker: a warm worker kept between builds (``glossary serve``).
+
+    A swept entry's result is its default combination's, holding every
+    combination's result in ``variants``. ``dependencies(slug)`` names the
+    entries whose code an entry imports (``Glossary.code_dependencies``), or
+    None when an import was refused: such an entry is not run (link reported it).
     """
     cache = ContentCache(config.resolve(config.cache_dir), "exec", enabled=config.use_cache)
     versions = runtime_versions()
-    results: dict[str, SnippetResult] = {}
+    done: dict[tuple[str, Combination], SnippetResult] = {}
     stats = ExecStats()
-    todo: list[Entry] = []
+    todo: list[Run] = []
     limits = {"memory": config.memory, "timeout": config.timeout}
-    keys = {entry.slug: snippet_key(entry, versions, limits) for entry in entries}
-    for entry in entries:
-        hit = cache.get(keys[entry.slug])
+    needs = {entry.slug: dependencies(entry.slug) for entry in entries}
+    refused = sum(1 for need in needs.values() if need is None)
+    if progress and refused:
+        progress(refused)
+    entries = [entry for entry in entries if needs[entry.slug] is not None]
+    runs = [run for entry in entries for run in runs_of(entry, needs[entry.slug])]
+    finished = _entry_progress(runs, progress)
+    keys = {(r.entry.slug, r.combination):
+            snippet_key(r.entry, versions, limits, r.params, list(r.dependencies)) for r in runs}
+    for run in runs:
+        hit = cache.get(keys[run.entry.slug, run.combination])
         if hit is not None:
-            results[entry.slug] = _result_from_json(entry, hit, cached=True)
-            stats.cached += len(entry.executed)
-            if progress:
-                progress(1)
+            done[run.entry.slug, run.combination] = _result_from_json(run, hit, cached=True)
+            stats.cached += len(run.entry.executed)
+            finished(run)
         else:
-            todo.append(entry)
-    for entry, data in _run_in_worker(todo, config, progress, worker):
-        result = _result_from_json(entry, data, cached=False)
-        results[entry.slug] = result
-        stats.run += len(entry.executed)
+            todo.append(run)
+    for run, data in _run_in_worker(todo, config, finished, worker):
+        result = _result_from_json(run, data, cached=False)
+        done[run.entry.slug, run.combination] = result
+        stats.run += len(run.entry.executed)
         if result.ok:
-            cache.put(keys[entry.slug], data)
+            cache.put(keys[run.entry.slug, run.combination], data)
         else:
-            _report(entry, result, reporter)
-    return results, stats
+            _report(run, result, reporter)
+    return {entry.slug: _gathered(entry, done) for entry in entries}, stats
+
+
+def _entry_progress(runs: list[Run], progress: Callable[[int], None] | None):
+    """Return ``finished(run)``, which ticks ``progress`` once an entry's last run is done."""
+    left: dict[str, int] = {}
+    for run in runs:
+        left[run.entry.slug] = left.get(run.entry.slug, 0) + 1
+
+    def finished(run: Run) -> None:
+        left[run.entry.slug] -= 1
+        if progress and left[run.entry.slug] == 0:
+            progress(1)
+    return finished
+
+
+def _gathered(entry: Entry, done: dict) -> SnippetResult:
+    """Return the entry's default result, with every combination's result if it is swept."""
+    every = [done[entry.slug, c] for c in sweeps.combinations(entry.params)]
+    if not entry.params:
+        return every[0]
+    return replace(every[0], variants=tuple(every))
 
 
 def scrubbed_env(home: str) -> dict[str, str]:
@@ -182,36 +255,36 @@ class SnippetWorker:
             self._home = None
 
 
-def _run_in_worker(entries: list[Entry], config: SiteConfig, progress,
+def _run_in_worker(runs: list[Run], config: SiteConfig, finished: Callable[[Run], None],
                    worker: SnippetWorker | None = None):
-    """Yield (entry, raw result) for every entry, as the worker finishes them.
+    """Yield (run, raw result) for every run, as the worker finishes them.
 
     :param worker: a worker kept between builds; without it one is started and ended here.
     """
-    if not entries:
+    if not runs:
         return
     jobs = [{
         "job": number, "owner": os.getpid(), "slug": entry.slug, "path": entry.path,
         "timeout": config.timeout,
-        "memory": config.memory,
+        "memory": config.memory, "params": run.params,
+        "modules": [_module_job(dep) for dep in run.dependencies],
         "blocks": [{"index": s.index, "line": s.line, "code": s.code} for s in entry.executed],
-    } for number, entry in enumerate(entries)]
+    } for number, run in enumerate(runs) for entry in [run.entry]]
     kept = worker is not None
     worker = worker or SnippetWorker(config)
     try:
         seen = set()
         for data in worker.run(jobs):
             number = data.get("job")
-            if isinstance(number, int) and 0 <= number < len(entries) and number not in seen:
+            if isinstance(number, int) and 0 <= number < len(runs) and number not in seen:
                 seen.add(number)
-                if progress:
-                    progress(1)
-                yield entries[number], data
-        if len(seen) < len(entries):
+                finished(runs[number])
+                yield runs[number], data
+        if len(seen) < len(runs):
             code, tail = worker.failure()
-            for number, entry in enumerate(entries):
+            for number, run in enumerate(runs):
                 if number not in seen:
-                    yield entry, {"status": "crashed", "traceback": tail,
+                    yield run, {"status": "crashed", "traceback": tail,
                                   "error": f"the snippet worker stopped unexpectedly (status {code})"}
     finally:
         if not kept:
@@ -222,7 +295,7 @@ def _text(value, cap: int = 1_000_000) -> str:
     return str(value)[:cap] if value is not None else ""
 
 
-def _result_from_json(entry: Entry, data: dict, cached: bool) -> SnippetResult:
+def _result_from_json(run: Run, data: dict, cached: bool) -> SnippetResult:
     """Build a SnippetResult from worker data, trusting none of its types."""
     blocks = []
     for raw in data.get("blocks") or []:
@@ -237,15 +310,18 @@ def _result_from_json(entry: Entry, data: dict, cached: bool) -> SnippetResult:
     status = status if status in ("ok", "excepted", "timeout", "memory", "crashed") else "crashed"
     line = data.get("error_line")
     return SnippetResult(
-        slug=entry.slug, status=status, blocks=tuple(blocks), error=_text(data.get("error"), 2000),
+        slug=run.entry.slug, combination=run.combination, status=status, blocks=tuple(blocks), error=_text(data.get("error"), 2000),
         error_line=line if isinstance(line, int) else 0, traceback=_text(data.get("traceback"), 20_000),
         seconds=float(data.get("seconds") or 0) if isinstance(data.get("seconds"), (int, float)) else 0.0,
         cached=cached)
 
 
-def _report(entry: Entry, result: SnippetResult, reporter: Reporter) -> None:
+def _report(run: Run, result: SnippetResult, reporter: Reporter) -> None:
+    entry = run.entry
     line = result.error_line or (entry.executed[0].line if entry.executed else 1)
     message = result.error or "the snippet failed"
+    if entry.params:
+        message += f" (with {run.label()})"
     if result.status == "memory":
         message = f"memory limit of the snippets exceeded: {message}"
     reporter.error(SourcePos(entry.path, line), message, result.traceback)

@@ -31,7 +31,7 @@ function options(katex, macros, display, log) {
     trust: (context) => {
       const ok =
         (context.command === "\\htmlData" && Object.keys(context.attributes || {}).every((k) => k === "data-chunk")) ||
-        (context.command === "\\htmlClass" && context.class === "fade");
+        (context.command === "\\htmlClass" && (context.class === "fade" || /^param-[A-Za-z_][A-Za-z0-9_]*$/.test(context.class)));
       if (!ok) log.refused.push(context.command);
       return ok;
     },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .code_imports import CodeGraph, check_imports, transitive
 from .diagnostics import Reporter, did_you_mean
 from .model import Entry, Ref, link_key
 from .vocabulary import Vocabulary
@@ -31,6 +32,22 @@ class Glossary:
     """link_key(slug or alias) -> slug."""
     relations: dict[str, Relations]
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    code: CodeGraph = field(default_factory=lambda: CodeGraph({}, set()))
+    """Whose code each entry's snippets import (``code_imports.py``)."""
+
+    def code_importers(self, slug: str) -> list[str]:
+        """Return the entries that import ``slug``'s code directly, A-Z by title."""
+        return [e.slug for e in self.entries if slug in self.code.imports.get(e.slug, ())]
+
+    def code_dependencies(self, slug: str) -> list[Entry] | None:
+        """Return every entry whose code ``slug`` imports, directly or not, dependencies first.
+
+        None when it or one of them has a refused import (already reported).
+        """
+        slugs = transitive(slug, self.code.imports)
+        if self.code.broken & {slug, *slugs}:
+            return None
+        return [self.by_slug[s] for s in slugs]
 
     def resolve(self, target: str) -> str | None:
         """Return the slug a link target names, ignoring case, spaces and hyphens."""
@@ -77,6 +94,8 @@ def link(entries: list[Entry], reporter: Reporter, known_broken: set[str] = froz
                 reporter.error(ref.pos, f"'{ref.target}' in '{ref.kind}' is this entry itself")
             elif target != entry.slug:
                 _add(glossary, entry.slug, target, ref.kind)
+    glossary.code = check_imports(
+        glossary.entries, {slug: r.outgoing for slug, r in glossary.relations.items()}, reporter)
     return glossary
 
 

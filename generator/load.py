@@ -19,6 +19,7 @@ from .discover import display_path
 from .markdown import plain_text
 from .model import SLUG_RE, Chunk, Entry, Ref, Slug, Snippet, Tex, slugify
 from .source import SourceText
+from .sweeps import check_names, mark_symbols, parse_params
 from .vocabulary import Vocabulary
 
 _FENCE_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -57,12 +58,18 @@ def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter
         reporter.error(SourcePos(source.path, after_front, 1),
                        "no executed python block: add a ```python block that checks the formula "
                        "(a ```python norun block is shown but not run)")
+    params = meta["values"].get("params", ())
+    sweep_errors = reporter.error_count
+    check_names(params, "\n".join(s.code for s in snippets if s.run), reporter)
+    sweep_errors = reporter.error_count > sweep_errors or params is None
     _report_placeholders(source, front.start, reporter)
     body_math, links = _body_math_and_links(tokens, source)
     if slug is None or any(key not in meta["values"] for key in vocabulary.required):
         return None  # later stages need these; other errors still let them check the rest
+    if sweep_errors:
+        return None  # running it without its parameters would only add NameErrors
     values = meta["values"]
-    formula = values["formula"]
+    formula = mark_symbols(values["formula"], params)
     refs = [*meta["refs"], *_chunk_refs(formula), *(r for t in body_math for r in _chunk_refs(t)),
             *links]
     return Entry(
@@ -71,7 +78,7 @@ def load_entry(path: Path, entries_dir: Path, md: MarkdownIt, reporter: Reporter
         abstraction=values["abstraction"], formula=formula, action=values.get("action", ""),
         road=values.get("road", ""), aliases=values.get("aliases", []),
         tags=values.get("tags", []), symbols=values.get("symbols", {}),
-        recognize=values.get("recognize", []), symbol_math=values.get("symbols_tex", []),
+        recognize=values.get("recognize", []), params=params, symbol_math=values.get("symbols_tex", []),
         refs=refs, tokens=tokens, body_math=body_math,
         snippets=snippets, body_text=plain_text(tokens),
         fields={spec.key: values[spec.key] for spec in vocabulary.extra_fields
@@ -178,6 +185,10 @@ def _parse_yaml(front: _Front, vocabulary: Vocabulary, reporter: Reporter) -> di
             _text_value(key, spec.kind, value_node, vpos, meta, front, vocabulary, reporter)
         elif spec.kind == "map":
             _map_value(key, value_node, vpos, meta, front, reporter)
+        elif spec.kind == "params":
+            before = reporter.error_count
+            params = parse_params(value_node, vpos, front.pos, reporter)
+            meta["values"][key] = params if reporter.error_count == before else None
         else:
             _list_value(key, spec.kind == "relation", value_node, vpos, meta, front, reporter)
     for key in vocabulary.required:

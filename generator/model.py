@@ -137,6 +137,8 @@ class Entry:
     """Each declared symbol as inline TeX (rendered for the notation page), in order."""
     recognize: list[str] = field(default_factory=list)
     """TeX fragments that are this entry when they appear in another formula."""
+    params: tuple = ()
+    """The swept parameters (``sweeps.Param``), in front-matter order."""
     refs: list[Ref] = field(default_factory=list)
     """Relations from the front matter, then wiki links and chunks; resolved by link."""
     tokens: list = field(default_factory=list)
@@ -189,6 +191,10 @@ class SnippetResult:
     traceback: str = ""
     seconds: float = 0.0
     cached: bool = False
+    combination: tuple[int, ...] = ()
+    """The parameter values it ran with (indices into each ``Param.values``)."""
+    variants: tuple["SnippetResult", ...] = ()
+    """For a swept entry (on the default's result only): every combination's result, in order."""
 
     @property
     def ok(self) -> bool:

@@ -48,7 +48,7 @@ def template(vocabulary: Vocabulary, title: str) -> str:
                       "with \\fade{...}", f"{spec.key}: |", "  \\text{TODO}"]
         elif spec.kind in ("list", "relation"):
             lines += [f"# {spec.label} ({need}): {spec.hint}", f"{spec.key}: []"]
-        elif spec.kind == "map":
+        elif spec.kind in ("map", "params"):
             lines += [f"# {spec.label} ({need}): {spec.hint}", f"{spec.key}: {{}}"]
         elif spec.key == "title":
             lines.append(f"title: {title}")

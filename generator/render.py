@@ -13,6 +13,7 @@ import hashlib
 import html
 from dataclasses import dataclass, field
 
+from .actions_html import code_links, download_links, sweep_controls, sweep_listing
 from .chunk_html import ChunkLinks, chunk_box, chunked, lit_box
 from .chunks import appearances, fold_views
 from .config import SiteConfig
@@ -258,12 +259,21 @@ class _EntryRenderer:
         block = next((s for s in entry.snippets if s.line == token.map[0] + 2), None)
         out = ""
         if block is not None and block.run:
-            out = self._block_output(entry, block.index, env["glossary"]["figures"])
+            label += code_links(self.glossary, entry, block, lambda s: entry_url(s, ENTRY_ROOT))
+            label += download_links(entry, block, ENTRY_ROOT)
+            figures = env["glossary"]["figures"]
+            result = self.results.get(entry.slug)
+            out = self._block_output(entry, result, block.index, figures)
+            if entry.params and result is not None:  # a sweep: controls over the last output
+                out = f'<div class="sweep-out" data-sweep-block="{block.index}">{out}</div>'
+                if block.index == entry.executed[-1].index:
+                    out = sweep_controls(entry) + out + sweep_listing(
+                        entry, result, lambda r, i: self._block_output(entry, r, i, figures))
         return (f'<div class="snippet"><div class="snippet-label">python · {label}</div>'
                 f"{code}{out}</div>\n")
 
-    def _block_output(self, entry: Entry, index: int, figures: list[Asset]) -> str:
-        result = self.results.get(entry.slug)
+    def _block_output(self, entry: Entry, result: SnippetResult | None, index: int,
+                      figures: list[Asset]) -> str:
         block = next((b for b in result.blocks if b.index == index), None) if result else None
         if block is None:
             return ""
@@ -281,7 +291,8 @@ class _EntryRenderer:
                 suffix = "" if theme == "light" else "-dark"
                 asset = Asset(f"figures/{entry.slug}-{index + 1}-{number}{suffix}-{digest}.svg",
                               data, figure.alt)
-                figures.append(asset)
+                if all(a.dest != asset.dest for a in figures):  # swept runs may draw the same
+                    figures.append(asset)
                 images.append(f'<img class="fig-{theme}" src="{ENTRY_ROOT}{asset.dest}" '
                               f'alt="{html.escape(figure.alt)}"{svg_size(svg)} loading="lazy">')
             # No caption: it would only repeat the alt text and the plot's own title.

@@ -12,6 +12,8 @@ The worker enforces the wall-clock limit and prints one JSON result per job.
 from __future__ import annotations
 
 import ctypes
+import importlib.abc
+import importlib.util
 import io
 import json
 import linecache
@@ -138,12 +140,11 @@ def run_entry(job: dict, job_dir: Path) -> dict:
     _reset_state(np, plt, random)
     runner = os.getpid()
     path, namespace = job["path"], {"__name__": "__main__"}
+    namespace.update(job.get("params") or {})  # a sweep's combination: set before the first block
     blocks, outcome = [], {"status": "ok"}
-    source_lines = [""] * max((b["line"] + b["code"].count("\n") for b in job["blocks"]), default=0)
-    for block in job["blocks"]:
-        for offset, text in enumerate(block["code"].splitlines()):
-            source_lines[block["line"] - 1 + offset] = text
-    linecache.cache[path] = (0, None, [line + "\n" for line in source_lines], path)
+    _register_lines(path, job["blocks"])
+    if job.get("modules"):
+        sys.meta_path.insert(0, EntryModules(job["modules"], plt))
     for block in job["blocks"]:
         (job_dir / "progress").write_text(str(block["line"]))
         capture = CappedWriter(job.get("output_cap", OUTPUT_CAP))
@@ -166,6 +167,59 @@ def run_entry(job: dict, job_dir: Path) -> dict:
     if outcome["status"] == "ok":
         outcome = _threads_left(path, job["blocks"][-1]["line"] if job["blocks"] else 0) or outcome
     return {**outcome, "blocks": blocks}
+
+
+def _register_lines(path: str, blocks: list[dict]) -> None:
+    """Let tracebacks show an entry's lines: its blocks at their markdown lines."""
+    source_lines = [""] * max((b["line"] + b["code"].count("\n") for b in blocks), default=0)
+    for block in blocks:
+        for offset, text in enumerate(block["code"].splitlines()):
+            source_lines[block["line"] - 1 + offset] = text
+    linecache.cache[path] = (0, None, [line + "\n" for line in source_lines], path)
+
+
+class EntryModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import ``glossary.entries.X``: run entry X's executed blocks in a fresh module.
+
+    Only the entries the job lists (the importer's dependencies, checked by the
+    generator) can be imported. Each importer's process runs its dependencies'
+    code itself, so it sees nothing another entry's run left behind; what the
+    dependency prints is dropped and the figures it draws are closed.
+    """
+
+    PACKAGE = "glossary.entries"
+
+    def __init__(self, modules: list[dict], plt):
+        self.modules, self.plt = {m["name"]: m for m in modules}, plt
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name in ("glossary", self.PACKAGE):
+            return importlib.util.spec_from_loader(name, self, is_package=True)
+        package, _, module = name.rpartition(".")
+        if package == self.PACKAGE and module in self.modules:
+            return importlib.util.spec_from_loader(name, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        package, _, name = module.__name__.rpartition(".")
+        if package != self.PACKAGE:
+            return  # the two packages are empty
+        data = self.modules[name]
+        module.__dict__.update(data["params"])  # a swept dependency runs with its defaults
+        _register_lines(data["path"], data["blocks"])
+        figures, streams = set(self.plt.get_fignums()), (sys.stdout, sys.stderr)
+        sys.stdout = sys.stderr = CappedWriter(0)
+        try:
+            for block in data["blocks"]:
+                code = compile("\n" * (block["line"] - 1) + block["code"], data["path"], "exec")
+                exec(code, module.__dict__)
+        finally:
+            sys.stdout, sys.stderr = streams
+            for number in set(self.plt.get_fignums()) - figures:
+                self.plt.close(number)
 
 
 def _threads_left(path: str, last_line: int) -> dict | None:

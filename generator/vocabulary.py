@@ -66,7 +66,7 @@ class FieldSpec:
 
     key: str
     kind: str
-    """``text`` | ``tex`` | ``road`` | ``list`` | ``map`` | ``relation``."""
+    """``text`` | ``tex`` | ``road`` | ``list`` | ``map`` | ``relation`` | ``params``."""
     required: bool = False
     label: str = ""
     """How an entry page labels the value (custom text fields are shown under it)."""
@@ -115,6 +115,8 @@ DEFAULT_FIELDS = (
               "what each symbol of the formula means: {\"\\\\eta\": learning rate}"),
     FieldSpec("recognize", "list", False, "Recognized by",
               "TeX fragments that are this entry when they appear in another formula"),
+    FieldSpec("params", "params", False, "Parameters",
+              "values to sweep, the first is the default: {beta: [0.9, 0.5, 0.98]}"),
 )
 
 

@@ -121,3 +121,56 @@ def test_no_link_inside_a_link_on_any_page(site):
     for page in sorted(site.rglob("*.html")):
         for link in soup(page).find_all("a"):
             assert link.find_parent("a") is None, (page.name, str(link)[:120])
+
+
+SWEEPS = {"exponential-moving-average": ["beta"], "momentum": ["beta"], "softmax": ["T"],
+          "learning-rate": ["eta"], "rotation": ["degrees"],
+          "scaled-dot-product-attention": ["d_k", "scale"], "adam": ["bias_correction"],
+          "sigmoid": ["gain"]}
+CODE_REUSE = {"attention-weights": {"softmax"}, "context-vector": {"weighted-average"},
+              "momentum": {"exponential-moving-average"}, "rmsprop": {"exponential-moving-average"},
+              "adam": {"exponential-moving-average"}, "backpropagation": {"chain-rule"},
+              "optimizer": {"gradient-descent", "momentum", "rmsprop", "adam"}}
+
+
+def test_the_eight_sweeps_are_live(linked, site):
+    for slug, names in SWEEPS.items():
+        assert [p.name for p in linked.by_slug[slug].params] == names, slug
+        page = soup(site / "concepts" / f"{slug}.html")
+        assert [c["data-param"] for c in page.select(".sweep-controls [data-param]")] == names
+        assert len(page.select(".sweep-variant")) > 1, slug
+
+
+def test_the_entries_reuse_each_others_code(linked, site):
+    for slug, imported in CODE_REUSE.items():
+        assert set(linked.code.imports[slug]) == imported, slug
+        labels = soup(site / "concepts" / f"{slug}.html").select(".snippet-label .code-relation")
+        shown = {a["data-entry"] for label in labels if label.get_text().startswith("uses")
+                 for a in label.select("a")}
+        assert shown == imported, slug
+    softmax = soup(site / "concepts/softmax.html").select(".snippet-label .code-relation a")
+    assert "attention-weights" in {a["data-entry"] for a in softmax}
+
+
+def _run_plain(script: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run a downloaded script with python alone: isolated mode, empty environment, elsewhere."""
+    return subprocess.run([sys.executable, "-I", str(script)], cwd=tmp_path, text=True,
+                          capture_output=True, env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg",
+                                                    "HOME": str(tmp_path)}, timeout=120)
+
+
+def test_the_downloaded_attention_weights_script_runs_and_checks_its_claims(site, tmp_path):
+    script = site / "downloads/attention-weights.py"
+    text = script.read_text("utf-8")
+    assert "def softmax(z, T=1.0):" in text                      # softmax's code, inlined
+    assert "generator" not in text
+    run = _run_plain(script, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("[[0.   0.42")                  # what the page shows
+    page = soup(site / "concepts/attention-weights.html")
+    assert page.select_one(".snippet .output").get_text() == run.stdout
+    # The asserts really run: break the inlined softmax and the script fails at a claim.
+    broken = tmp_path / "broken.py"
+    broken.write_text(text.replace("return e / e.sum()", "return e / e.sum() ** 2", 1), "utf-8")
+    failed = _run_plain(broken, tmp_path)
+    assert failed.returncode == 1 and "AssertionError" in failed.stderr

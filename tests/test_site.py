@@ -116,7 +116,7 @@ def test_figure_svgs_have_unique_ids_and_no_dates(site):
 def test_norun_block_is_shown_not_run(site):
     page = soup(site / "concepts/attention-weights.html")
     labels = [div.get_text() for div in page.select(".snippet-label")]
-    assert labels == ["python · not run", "python · ran at build time"]
+    assert labels == ["python · not run", "python · ran at build time · download .py .ipynb"]
 
 
 def test_every_internal_url_is_relative(site):
