@@ -52,6 +52,8 @@ class BuildResult:
     """True when the manifest showed nothing changed since the last build into the folder."""
     stages: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each stage that ran (``check`` is the no-op check)."""
+    unchanged_counts: tuple[int, int] = (0, 0)
+    """(formulas, snippet blocks) of the last build, all reused when ``up_to_date``."""
 
 
 def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: bool = False,
@@ -84,7 +86,10 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
         result.stages["check"] = time.perf_counter() - started
 
     def record(written: list[str]) -> None:  # under the output folder's lock, once the site is in place
-        manifest.record(config, out, inputs, written, {"entries": result.entries, "pages": result.pages})
+        manifest.record(config, out, inputs, written, {
+            "entries": result.entries, "pages": result.pages,
+            "snippets": result.snippets.run + result.snippets.cached if result.snippets else 0,
+            "formulas": result.math.rendered + result.math.cached if result.math else 0})
 
     try:
         _run_stages(config, reporter, result, until, health, progress, on_snippets, only,
@@ -99,6 +104,9 @@ def _unchanged(result: BuildResult, previous: manifest.Previous, started: float)
     result.up_to_date = True
     result.entries = int(previous.summary.get("entries", 0))
     result.pages = int(previous.summary.get("pages", 0))
+    # Nothing ran: every snippet block and formula on the site is the last build's.
+    result.unchanged_counts = (int(previous.summary.get("formulas", 0)),
+                               int(previous.summary.get("snippets", 0)))
     result.seconds = result.stages["check"] = time.perf_counter() - started
     return result
 

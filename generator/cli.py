@@ -144,6 +144,9 @@ def _run_build(config: SiteConfig, args) -> int:
 def _counts(result: BuildResult) -> tuple[int, int, int, int]:
     """Return formulas rendered and cached, snippet blocks run and cached (0 for stages not run)."""
     math, snippets = result.math, result.snippets
+    if result.up_to_date:  # nothing ran: every formula and block is the last build's
+        formulas, blocks = result.unchanged_counts
+        return 0, formulas, 0, blocks
     return (math.rendered if math else 0, math.cached if math else 0,
             snippets.run if snippets else 0, snippets.cached if snippets else 0)
 
