@@ -100,6 +100,24 @@ def start_serve(project: Path) -> tuple[subprocess.Popen, str]:
     raise AssertionError(f"glossary serve exited with {server.returncode} before listening")
 
 
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> Path:
+    """The shipped glossary, built once per test session; modules take copies of its site."""
+    project = tmp_path_factory.mktemp("shipped-build")
+    for name in ("entries", "macros.tex", "pyproject.toml"):
+        source = HERE.parent / name
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, project / name)
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--json"], cwd=project,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return project / "site"
+
+
+def copy_shipped(shipped_build: Path, dest: Path) -> Path:
+    """Return a copy of the shipped site a test module may add files to."""
+    return Path(shutil.copytree(shipped_build, dest / "site"))
+
+
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text("utf-8"), "html.parser")
 

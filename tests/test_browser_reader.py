@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from conftest import BROWSER_MARKS, axe_path, copy_site, soup
+from conftest import BROWSER_MARKS, axe_path, copy_shipped, copy_site, soup
 from generator.conceptmap import concept_map_svg, map_kind
 from generator.vocabulary import Vocabulary
 from test_reader import synthetic_glossary
@@ -30,16 +30,9 @@ SMALLEST_TEXT_PX = 11
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory) -> Path:
+def shipped(shipped_build, tmp_path_factory) -> Path:
     """The shipped glossary, built (no base URL configured)."""
-    project = tmp_path_factory.mktemp("reader") / "shipped"
-    project.mkdir()
-    for name in ("entries", "macros.tex", "pyproject.toml", ".glossary-cache"):
-        source = ROOT / name
-        if source.exists():
-            (shutil.copytree if source.is_dir() else shutil.copyfile)(source, project / name)
-    build(project)
-    return project / "site"
+    return copy_shipped(shipped_build, tmp_path_factory.mktemp("reader"))
 
 
 @pytest.fixture(scope="module")

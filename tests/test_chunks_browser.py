@@ -3,14 +3,11 @@ name cards below the formula, touch, keyboard, folding from file://, and axe."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import BROWSER_MARKS, axe_path, copy_site
+from conftest import BROWSER_MARKS, axe_path, copy_shipped, copy_site
 from test_site import build
 
 HERE = Path(__file__).parent
@@ -27,15 +24,8 @@ def hard(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("shipped-chunks")
-    for name in ("entries", "macros.tex", "pyproject.toml"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, project / name)
-    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--json"], cwd=project,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return project / "site"
+def shipped(shipped_build, tmp_path_factory) -> Path:
+    return copy_shipped(shipped_build, tmp_path_factory.mktemp("shipped-chunks"))
 
 
 def _open(browser, path: Path, width: int = 1280, js: bool = True, fragment: str = "", **kw):

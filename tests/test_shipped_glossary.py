@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from conftest import soup
+from conftest import copy_shipped, soup
 from generator.build import build
 from generator.config import load_config
 from generator.diagnostics import Reporter
@@ -34,15 +33,8 @@ def entries(linked):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    project = tmp_path_factory.mktemp("shipped")
-    for name in ("entries", "macros.tex", "pyproject.toml"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, project / name)
-    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--json"], cwd=project,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return project / "site"
+def site(shipped_build, tmp_path_factory):
+    return copy_shipped(shipped_build, tmp_path_factory.mktemp("shipped"))
 
 
 def test_at_least_55_entries_with_every_field_a_road_and_symbols(entries):
