@@ -130,7 +130,9 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     from .load import load_entry
     from .markdown import cache_highlighting, make_md
     from .model import Entry
+    from .emitters.pages import last_changed
     from .render import render_model
+    from .render_cache import render_keys
     from .source import SourceText
     from .write import write_site
 
@@ -200,8 +202,13 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
         return
     cache_highlighting(ContentCache(config.resolve(config.cache_dir), "highlight",
                                     enabled=config.use_cache))
+    # What each entry's outputs show, as one key per entry: unchanged keys reuse the last
+    # build's renders and pages (render_cache.py).
+    keys = render_keys(config, glossary, result.results, (engine.name, engine.version,
+                                                          engine.fingerprint),
+                       macros.text, last_changed(entries_dir))
     try:
-        model = result.model = render_model(config, glossary, engine, math, result.results)
+        model = result.model = render_model(config, glossary, engine, math, result.results, keys)
     finally:
         cache_highlighting(None)
 

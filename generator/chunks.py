@@ -21,6 +21,11 @@ from .model import Chunk, Entry, Tex, link_key
 FOLD_ALL = "all"
 """Fold key of the view with every top-level chunk folded."""
 
+APPEARANCES_SHOWN = 20
+"""Formulas an entry page shows under "appears inside", nearest first. Without a bound a
+chunk held through long chains (a glossary of 1000 entries, each built on the last) lists
+nearly every other formula on every page: quadratic work and pages no reader scrolls."""
+
 _CHUNK_COMMAND = "\\chunk"
 _TEXT_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
                   "#": r"\#", "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%",
@@ -113,7 +118,8 @@ def appearances(glossary: Glossary) -> dict[str, list[Appearance]]:
 
 def _reach(slug: str, holders: dict[str, dict[str, list[int]]],
            glossary: Glossary) -> list[Appearance]:
-    """Breadth first out from ``slug``: each holder once, by its shortest path."""
+    """Breadth first out from ``slug``: each holder once, by its shortest path, the nearest
+    ``APPEARANCES_SHOWN`` only."""
     found: list[Appearance] = []
     seen, frontier = {slug}, [(slug,)]
     while frontier:
@@ -125,6 +131,8 @@ def _reach(slug: str, holders: dict[str, dict[str, list[int]]],
                     continue
                 seen.add(holder)
                 found.append(Appearance(holder, (*path, holder), tuple(indices)))
+                if len(found) == APPEARANCES_SHOWN:
+                    return found
                 following.append((*path, holder))
         frontier = following
     return found

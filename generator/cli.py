@@ -162,7 +162,17 @@ def _report(result: BuildResult, diagnostics) -> dict:
         "seconds": round(result.seconds, 3),
         "up_to_date": result.up_to_date,
         "stages": {name: round(seconds, 3) for name, seconds in result.stages.items()},
+        "reused": _reused(result),
     }
+
+
+def _reused(result: BuildResult) -> dict:
+    """Return, per cached output kind (render, pages, maps, downloads), how many were made and reused."""
+    keys = result.model.keys if result.model is not None else None
+    if keys is None:
+        return {}
+    return {name: {"made": made, "reused": reused}
+            for name, (made, reused) in sorted(keys.counts.items())}
 
 
 def _summary(result: BuildResult, diagnostics, check: bool, failed: bool, config: SiteConfig) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .actions_html import code_links, download_links, sweep_controls, sweep_listing
 from .chunk_html import ChunkLinks, chunk_box, chunked, lit_box
@@ -22,6 +24,9 @@ from .formulas import MathEngine, MathTable
 from .links import Glossary
 from .markdown import make_md, render_tokens
 from .model import Chunk, Entry, SnippetResult, Tex, slugify
+
+if TYPE_CHECKING:
+    from .render_cache import RenderKeys
 
 ENTRY_ROOT = "../"
 """Relative prefix from an entry page (``concepts/x.html``) back to the site root."""
@@ -108,6 +113,8 @@ class SiteModel:
     by_slug: dict[str, RenderedEntry] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)
     """Tag -> slugs (A-Z), tags sorted ignoring case."""
+    keys: RenderKeys | None = None
+    """Each entry's render key and the output caches (``render_cache.py``); None: no caching."""
 
     def entry_url(self, slug: str, root: str) -> str:
         return entry_url(slug, root)
@@ -126,25 +133,42 @@ def tag_url(tag: str, root: str) -> str:
 
 
 def render_model(config: SiteConfig, glossary: Glossary, engine: MathEngine, math: MathTable,
-                 results: dict[str, SnippetResult]) -> SiteModel:
-    """Render every entry once, in A-Z order."""
+                 results: dict[str, SnippetResult], keys: RenderKeys | None = None) -> SiteModel:
+    """Render every entry once, in A-Z order; with ``keys``, reuse what a build rendered before."""
     renderer = _EntryRenderer(glossary, engine, math, results)
-    entries = [renderer.render(entry) for entry in glossary.entries]
+    cached = keys is not None and keys.cache_root is not None
+    entries = [_render_cached(renderer, entry, keys) if cached else renderer.render(entry)
+               for entry in glossary.entries]
     tags: dict[str, list[str]] = {}
     for entry in glossary.entries:
         for tag in entry.tags:
             tags.setdefault(tag, []).append(entry.slug)
     model = SiteModel(config, glossary, entries, engine, math,
                       {r.slug: r for r in entries},
-                      dict(sorted(tags.items(), key=lambda item: (item[0].lower(), item[0]))))
+                      dict(sorted(tags.items(), key=lambda item: (item[0].lower(), item[0]))), keys)
     return model
+
+
+def _render_cached(renderer: "_EntryRenderer", entry: Entry, keys: RenderKeys) -> RenderedEntry:
+    """Return an entry rendered, from the cache when a build rendered the same inputs before."""
+    cache, key = keys.cache("render"), keys.entries[entry.slug]
+    stored = cache.get(key)
+    keys.count("render", stored is not None)
+    if stored is not None:
+        return renderer.restore(entry, stored)
+    rendered = renderer.render(entry)
+    cache.put(key, {
+        "body": rendered.body_html, "formula": rendered.formula_html,
+        "preview": rendered.formula_preview, "folds": rendered.fold_views,
+        "figures": [[a.dest, a.content.decode("utf-8"), a.alt] for a in rendered.figures],
+        "appears": [[a.holder, list(a.path), a.formula_html] for a in rendered.appears_in]})
+    return rendered
 
 
 class _EntryRenderer:
     def __init__(self, glossary: Glossary, engine: MathEngine, math: MathTable,
                  results: dict[str, SnippetResult]):
         self.glossary, self.engine, self.math, self.results = glossary, engine, math, results
-        self.appearances = appearances(glossary)
         self._formula_number = 0
         self.md = make_md(self._math_html)
         self.md.add_render_rule("fence", self._fence_rule())
@@ -163,6 +187,23 @@ class _EntryRenderer:
             chunk_tree=tuple(self._node(c) for c in entry.formula.chunks),
             figures=tuple(figures), groups=self._groups(entry), fold_views=self._deferred,
             result=self.results.get(entry.slug), appears_in=self._appearances(entry))
+
+    @cached_property
+    def appearances(self):
+        return appearances(self.glossary)
+
+    def restore(self, entry: Entry, stored: dict) -> RenderedEntry:
+        """Return an entry as ``render`` made it, from the HTML a build stored (``_render_cached``)."""
+        return RenderedEntry(
+            entry=entry, body_html=stored["body"], formula_html=stored["formula"],
+            formula_preview=stored["preview"],
+            chunk_tree=tuple(self._node(c) for c in entry.formula.chunks),
+            figures=tuple(Asset(dest, content.encode("utf-8"), alt)
+                          for dest, content, alt in stored["figures"]),
+            groups=self._groups(entry), fold_views=stored["folds"],
+            result=self.results.get(entry.slug),
+            appears_in=tuple(AppearanceView(holder, tuple(path), markup)
+                             for holder, path, markup in stored["appears"]))
 
     # --- math -------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, PackageLoader, 
 from markupsafe import Markup
 
 from .. import __version__
+from ..cache import content_key
 from ..conceptmap import (MAP_ENTRY_LIMIT, concept_map_svg, connection_groups, families,
                           family_of, family_slug, family_url, graph_svg, map_kind,
                           neighbour_map_svg)
@@ -63,8 +64,20 @@ def emit(model: SiteModel) -> list[OutputFile]:
                                                    **context)
         return OutputFile(dest, text.encode("utf-8"), origin=origin, origin_pos=origin_pos)
 
-    changed = last_changed(config.resolve(config.entries))
-    files = [_entry_page(model, page, i, changed) for i in range(len(model.entries))]
+    keys = model.keys
+    changed = keys.last_changed if keys else last_changed(config.resolve(config.entries))
+    files = []
+    for position, rendered in enumerate(model.entries):
+        if keys is None:
+            files.append(_entry_page(model, page, position, changed))
+            continue
+        # Everything an entry page shows is in its render key, but for the templates.
+        text = keys.cached_text("pages", content_key("page", keys.entries[rendered.slug],
+                                                     keys.templates),
+                                lambda: _entry_page(model, page, position, changed).content.decode())
+        files.append(OutputFile(f"concepts/{rendered.slug}.html", text.encode("utf-8"),
+                                origin=f"the page of entry '{rendered.slug}'",
+                                origin_pos=rendered.entry.source.start()))
     entries = [r.entry for r in model.entries]
     by_letter: dict[str, list] = {}
     for entry in entries:
@@ -82,16 +95,17 @@ def emit(model: SiteModel) -> list[OutputFile]:
     grouped = families(model.glossary)
     files.append(page("map.html", "map.html", "the concept map", title="Concept map",
                       description="Every entry and every relation between them.",
-                      svg=Markup(concept_map_svg(model.glossary, "")), wide=True,
+                      svg=Markup(_map_svg(model, "the whole map", lambda: concept_map_svg(model.glossary, ""))),
+                      wide=True,
                       of_families=len(entries) > MAP_ENTRY_LIMIT, tags=list(model.tags),
                       families=grouped))
     for family, members in grouped.items():
         files.append(page("family.html", f"families/{family_slug(family)}.html",
                           f"the page of family '{family}'", members[0].source.start(),
                           family=family or "other", entries=members, wide=True,
-                          svg=Markup(graph_svg(model.glossary, members, "../",
-                                               f"Map of the {len(members)} entries in "
-                                               f"{family or 'other'}")),
+                          svg=Markup(_map_svg(model, f"family {family}", lambda: graph_svg(
+                              model.glossary, members, "../",
+                              f"Map of the {len(members)} entries in {family or 'other'}"))),
                           title=f"Family: {family or 'other'}",
                           description=f"Entries in {family or 'other'} and their relations."))
     tagged = {tag: [model.glossary.by_slug[s] for s in slugs] for tag, slugs in model.tags.items()}
@@ -106,6 +120,13 @@ def emit(model: SiteModel) -> list[OutputFile]:
     files.append(page("404.html", "404.html", "the 404 page", title="Not found",
                       description="This page does not exist."))
     return files
+
+
+def _map_svg(model: SiteModel, name: str, draw) -> str:
+    """Return a map (the whole glossary's or a family's), its layout cached by the whole graph."""
+    if model.keys is None:
+        return draw()
+    return model.keys.cached_text("maps", content_key("map", model.keys.graph, name), draw)
 
 
 def _entry_page(model: SiteModel, page, position: int, changed: dict[str, str]) -> OutputFile:

@@ -1,0 +1,145 @@
+"""Incremental rebuilds: after one edit the site equals, byte for byte, a cold build of the edit.
+
+One project (the basic fixture glossary, the chunks fixture in a sub-folder, an empty
+theme) is built once; each test copies it with its caches, makes one edit, rebuilds,
+and compares the whole output tree with a cold build (no cache at all) of the edited
+project. Each also checks that the rebuild reused what the edit cannot have changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SITES, copy_site
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "generator" / "templates"
+
+
+def build(project: Path, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--json", *args], cwd=project,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(proc.stdout)
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    project = copy_site("basic", tmp_path_factory.mktemp("incremental") / "template")
+    shutil.copytree(SITES / "chunks" / "entries", project / "entries" / "chunks")
+    (project / "theme" / "templates").mkdir(parents=True)
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write('theme_dir = "theme"\n')
+    report = build(project)
+    assert report["reused"]["pages"]["reused"] == 0
+    return project
+
+
+@pytest.fixture
+def project(built, tmp_path) -> Path:
+    """A copy of the built project, its caches included (the manifest is per output path)."""
+    return Path(shutil.copytree(built, tmp_path / "project", symlinks=True))
+
+
+def assert_same_as_cold(project: Path, tmp_path: Path) -> None:
+    cold = tmp_path / "cold"
+    shutil.copytree(project, cold, ignore=shutil.ignore_patterns(".glossary-cache", "site"))
+    build(cold)
+    incremental, expected = tree(project / "site"), tree(cold / "site")
+    assert sorted(incremental) == sorted(expected)
+    differ = [name for name in expected if incremental[name] != expected[name]]
+    assert differ == [], f"incremental output differs from a cold build in {differ}"
+
+
+def pages(report: dict) -> tuple[int, int]:
+    counts = report["reused"]["pages"]
+    return counts["made"], counts["reused"]
+
+
+def test_nothing_changed_but_the_output_path_reuses_every_page(project, tmp_path):
+    report = build(project)  # the copy's manifest is for another folder: a full build
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    assert pages(report)[0] == 0 and report["reused"]["render"]["made"] == 0
+    assert report["snippets"]["run"] == 0
+
+
+def test_prose_edit_remakes_only_its_own_page(project, tmp_path):
+    edit(project / "entries" / "softmax.md", "makes every score positive",
+         "keeps every score above zero")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    assert pages(report)[0] == 1
+    assert report["reused"]["render"]["made"] == 1
+
+
+def test_snippet_edit_reruns_and_remakes_only_its_entry(project, tmp_path):
+    edit(project / "entries" / "softmax.md", "z = np.array([2.0, 1.0, 0.1])",
+         "z = np.array([3.0, 1.0, 0.1])")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    assert report["snippets"]["run"] >= 1 and report["reused"]["render"]["made"] == 1
+
+
+def test_new_relation_remakes_both_ends(project, tmp_path):
+    lonely = project / "entries" / "lonely.md"
+    text = lonely.read_text("utf-8")
+    lonely.write_text(re.sub(r"\n---\n", "\nsee_also: [softmax]\n---\n", text, count=1), "utf-8")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    made, reused = pages(report)
+    assert 2 <= made < made + reused
+
+
+def test_title_shown_by_neighbours_remakes_their_pages(project, tmp_path):
+    edit(project / "entries" / "softmax.md", "title: Softmax", "title: Soft arg max")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    made, reused = pages(report)
+    assert made > 1 and reused > 0
+
+
+def test_formula_shown_inside_others_remakes_where_it_appears(project, tmp_path):
+    edit(project / "entries" / "chunks" / "part.md", r"p = \chunk{inner}{q}",
+         r"p = \chunk{inner}{q} + 2")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    assert report["reused"]["render"]["made"] >= 2  # part and inner (it appears inside part)
+
+
+def test_formula_two_chunks_away_remakes_where_it_appears(project, tmp_path):
+    # inner appears inside outer through part: inner's page draws outer's formula
+    edit(project / "entries" / "chunks" / "outer.md", r"o = \chunk{part}{p} + 1",
+         r"o = \chunk{part}{p} + 3")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    made = report["reused"]["render"]["made"]  # outer, part and inner inside it, its A-Z neighbours
+    assert 3 <= made < report["entries"]
+
+
+def test_template_edit_remakes_every_page_from_cached_renders(project, tmp_path):
+    template = (TEMPLATES / "entry.html").read_text("utf-8")
+    (project / "theme" / "templates" / "entry.html").write_text(
+        template.replace("</article>", "<!-- a theme's entry page -->\n</article>"), "utf-8")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    made, reused = pages(report)
+    assert reused == 0 and made == report["entries"]
+    assert report["reused"]["render"]["made"] == 0 and report["snippets"]["run"] == 0
+    assert "a theme's entry page" in (project / "site" / "concepts" / "softmax.html").read_text()
