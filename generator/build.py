@@ -25,8 +25,9 @@ if TYPE_CHECKING:  # the stages' modules are imported past the no-op check (_run
     from .execute import ExecStats, SnippetWorker
     from .formulas import MathStats
     from .links import Glossary
-    from .model import SnippetResult
+    from .model import Entry, SnippetResult
     from .render import SiteModel
+    from .render_cache import Recent
 
 STAGES = ("discover", "load", "link", "math", "execute", "render", "emit", "write")
 
@@ -59,7 +60,8 @@ class BuildResult:
 def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: bool = False,
           progress: Callable[[int], None] | None = None,
           on_snippets: Callable[[int], None] | None = None,
-          only: set[Path] | None = None, worker: SnippetWorker | None = None) -> BuildResult:
+          only: set[Path] | None = None, worker: SnippetWorker | None = None,
+          recent: Recent | None = None) -> BuildResult:
     """Run the stages up to and including ``until``; raise BuildFailed after content errors.
 
     A build that writes first checks the manifest of the last build into its
@@ -69,6 +71,8 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
     :param only: run the snippets of these entry files only (every file is still
         loaded and linked, so links are checked against the whole glossary).
     :param worker: a warm snippet worker kept between builds (``glossary serve``).
+    :param recent: what the last build in this process parsed and made, reused where its
+        inputs are the same (``glossary serve`` keeps one between rebuilds).
     """
     started = time.perf_counter()
     result = BuildResult()
@@ -76,16 +80,17 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
     out = config.resolve(config.out)
     if not entries_dir.is_dir():
         raise UsageError(f"error: entries folder '{display_path(entries_dir)}' does not exist")
-    inputs = None
+    inputs, last = None, None
     if until == "write":
         check_output_dir(out)  # refuse early, before any work
         previous = manifest.up_to_date(config, out) if config.use_cache and only is None else None
         if previous is not None:
             return _unchanged(result, previous, started)
-        inputs = manifest.take_inputs(config, out, manifest.read_previous(config, out))
+        last = manifest.read_previous(config, out)
+        inputs = manifest.take_inputs(config, out, last)
         result.stages["check"] = time.perf_counter() - started
 
-    def record(written: list[str]) -> None:  # under the output folder's lock, once the site is in place
+    def record(written: dict[str, str]) -> None:  # under the output folder's lock, once the site is in place
         manifest.record(config, out, inputs, written, {
             "entries": result.entries, "pages": result.pages,
             "snippets": result.snippets.run + result.snippets.cached if result.snippets else 0,
@@ -93,7 +98,8 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
 
     try:
         _run_stages(config, reporter, result, until, health, progress, on_snippets, only,
-                    record if inputs is not None else None, worker)
+                    record if inputs is not None else None, worker,
+                    last.digests if last is not None and config.use_cache else {}, recent)
     finally:
         result.seconds = time.perf_counter() - started
     return result
@@ -114,8 +120,9 @@ def _unchanged(result: BuildResult, previous: manifest.Previous, started: float)
 def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, until: str,
                 health: bool, progress: Callable[[int], None] | None,
                 on_snippets: Callable[[int], None] | None, only: set[Path] | None,
-                on_written: Callable[[list[str]], None] | None,
-                worker: SnippetWorker | None = None) -> None:
+                on_written: Callable[[dict[str, str]], None] | None,
+                worker: SnippetWorker | None = None,
+                last_written: dict[str, str] | None = None, recent: Recent | None = None) -> None:
     """Run discover .. ``until`` into ``result``; raise BuildFailed after content errors."""
     # Imported here, past the no-op check: these pull in markdown-it, Pygments,
     # YAML, Jinja2, networkx (and the KaTeX engine's node process when used).
@@ -127,7 +134,6 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     from .health import health_warnings
     from .katex import KatexEngine
     from .links import link
-    from .load import load_entry
     from .markdown import cache_highlighting, make_md
     from .model import Entry
     from .emitters.pages import last_changed
@@ -163,7 +169,8 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     # Stage: load and validate every entry before anything is resolved.
     stage("load")
     md = make_md()
-    loaded = [load_entry(path, entries_dir, md, reporter, config.vocabulary) for path in paths]
+    parsed = recent.parsed if recent is not None else None
+    loaded = [_load(path, entries_dir, md, reporter, config, parsed) for path in paths]
     entries: list[Entry] = [e for e in loaded if e is not None]
     broken = {p.stem for p, e in zip(paths, loaded, strict=True) if e is None}
     result.entries = len(entries)
@@ -206,7 +213,7 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     # build's renders and pages (render_cache.py).
     keys = render_keys(config, glossary, result.results, (engine.name, engine.version,
                                                           engine.fingerprint),
-                       macros.text, last_changed(entries_dir))
+                       macros.text, last_changed(entries_dir), recent)
     try:
         model = result.model = render_model(config, glossary, engine, math, result.results, keys)
     finally:
@@ -225,8 +232,35 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
 
     # Stage: write the output folder atomically.
     if stage("write"):
-        result.written = write_site(out, files, on_written)
+        result.written = write_site(out, files, on_written, last_written)
+    keys.keep()
     _lap(result, clock)
+
+
+def _load(path: Path, entries_dir: Path, md, reporter: Reporter, config: SiteConfig,
+          parsed: dict | None) -> Entry | None:
+    """Load one entry, or take it from ``parsed`` when its file's text is the one parsed before.
+
+    Only entries that loaded without any diagnostic are kept: a reused entry reports nothing.
+    """
+    from .load import load_entry
+    if parsed is None:
+        return load_entry(path, entries_dir, md, reporter, config.vocabulary)
+    try:
+        text = path.read_bytes()
+    except OSError:
+        text = None
+    key = (str(path), display_path(path), str(entries_dir), config.vocabulary)
+    known = parsed.get(key)
+    if known is not None and text is not None and known[0] == text:
+        return known[1]
+    before = len(reporter.diagnostics)
+    entry = load_entry(path, entries_dir, md, reporter, config.vocabulary)
+    if entry is not None and text is not None and len(reporter.diagnostics) == before:
+        parsed[key] = (text, entry)
+    else:
+        parsed.pop(key, None)
+    return entry
 
 
 def _lap(result: BuildResult, clock: list[float]) -> None:

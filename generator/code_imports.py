@@ -37,6 +37,8 @@ def find_imports(entry: Entry) -> list[CodeImport]:
     """Return every import of ``glossary.entries.X`` in the entry's executed blocks."""
     found = []
     for snippet in entry.executed:
+        if "glossary" not in snippet.code or "entries" not in snippet.code:
+            continue  # no such import can be written without both words: skip the parse
         try:
             tree = ast.parse(snippet.code)
         except SyntaxError:

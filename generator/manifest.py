@@ -78,6 +78,9 @@ class Previous:
     outputs: dict[str, int]
     """Every output file (path in the site) with its size in bytes."""
     summary: dict
+    digests: dict[str, str] = field(default_factory=dict)
+    """Every output file with the SHA-256 of the bytes written (``write.py`` links those
+    unchanged instead of writing them again)."""
 
 
 def _settings(config: SiteConfig) -> str:
@@ -208,7 +211,8 @@ def read_previous(config: SiteConfig, out: Path) -> Previous | None:
             return None
         inputs = Inputs(data["settings"], {key: FileState(*value) for key, value in data["inputs"].items()},
                         int(data["started_ns"]))
-        return Previous(inputs, {k: int(v) for k, v in data["outputs"].items()}, dict(data["summary"]))
+        return Previous(inputs, {k: int(v) for k, v in data["outputs"].items()}, dict(data["summary"]),
+                        {k: str(v) for k, v in data.get("digests", {}).items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -250,12 +254,15 @@ def _unchanged(path: Path, before: FileState, started_ns: int) -> bool:
     return state.size == before.size and _digest(path) == before.sha256
 
 
-def record(config: SiteConfig, out: Path, inputs: Inputs, written: list[str], summary: dict) -> None:
-    """Write the manifest of a successful build: its inputs, its outputs (with sizes), its counts."""
+def record(config: SiteConfig, out: Path, inputs: Inputs, written: dict[str, str],
+           summary: dict) -> None:
+    """Write the manifest of a successful build: its inputs, its outputs (with sizes and
+    digests), its counts."""
     outputs = {dest: (out / dest).stat().st_size for dest in written}
     data = {"format": FORMAT, "settings": inputs.settings, "started_ns": inputs.started_ns,
             "inputs": {key: dataclasses.astuple(state) for key, state in sorted(inputs.files.items())},
-            "outputs": dict(sorted(outputs.items())), "summary": summary}
+            "outputs": dict(sorted(outputs.items())), "summary": summary,
+            "digests": dict(sorted(written.items()))}
     path = manifest_path(config, out)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

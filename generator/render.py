@@ -136,7 +136,7 @@ def render_model(config: SiteConfig, glossary: Glossary, engine: MathEngine, mat
                  results: dict[str, SnippetResult], keys: RenderKeys | None = None) -> SiteModel:
     """Render every entry once, in A-Z order; with ``keys``, reuse what a build rendered before."""
     renderer = _EntryRenderer(glossary, engine, math, results)
-    cached = keys is not None and keys.cache_root is not None
+    cached = keys is not None and keys.enabled
     entries = [_render_cached(renderer, entry, keys) if cached else renderer.render(entry)
                for entry in glossary.entries]
     tags: dict[str, list[str]] = {}
@@ -151,13 +151,13 @@ def render_model(config: SiteConfig, glossary: Glossary, engine: MathEngine, mat
 
 def _render_cached(renderer: "_EntryRenderer", entry: Entry, keys: RenderKeys) -> RenderedEntry:
     """Return an entry rendered, from the cache when a build rendered the same inputs before."""
-    cache, key = keys.cache("render"), keys.entries[entry.slug]
-    stored = cache.get(key)
+    key = keys.entries[entry.slug]
+    stored = keys.get("render", key)
     keys.count("render", stored is not None)
     if stored is not None:
         return renderer.restore(entry, stored)
     rendered = renderer.render(entry)
-    cache.put(key, {
+    keys.put("render", key, {
         "body": rendered.body_html, "formula": rendered.formula_html,
         "preview": rendered.formula_preview, "folds": rendered.fold_views,
         "figures": [[a.dest, a.content.decode("utf-8"), a.alt] for a in rendered.figures],

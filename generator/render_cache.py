@@ -25,6 +25,7 @@ again on every build; the map's layout is cached by the whole graph.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from pathlib import Path
 
@@ -41,6 +42,18 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 _SHOWN_RESULT_FIELDS = ("slug", "status", "blocks", "error", "error_line", "traceback",
                         "combination", "variants")
 """What of a ``SnippetResult`` can reach a page (not its timing, not whether it was cached)."""
+
+
+@dataclasses.dataclass
+class Recent:
+    """What one process keeps between its builds (``glossary serve``): the entries it
+    parsed and the renders and pages of its last build, so a rebuild after an edit reads
+    from disk and parses only what the edit changed."""
+
+    parsed: dict = dataclasses.field(default_factory=dict)
+    """(path, shown path, entries folder, vocabulary) -> (file bytes, Entry) (``build._load``)."""
+    outputs: dict[tuple[str, str], dict] = dataclasses.field(default_factory=dict)
+    """(namespace, key) -> value, of the last build only (older ones are dropped)."""
 
 
 @dataclasses.dataclass
@@ -61,29 +74,64 @@ class RenderKeys:
     """The cache folder; None when caching is off (``--no-cache``)."""
     counts: dict[str, list[int]] = dataclasses.field(default_factory=dict)
     """Namespace -> [made, reused] in this build (``--json`` reports them)."""
+    recent: Recent | None = None
+    """The process's values of its last build (serve), tried before the disk."""
+    kept: dict[tuple[str, str], dict] = dataclasses.field(default_factory=dict)
+    """The values this build used: ``recent.outputs`` of the next build."""
 
     def count(self, namespace: str, reused: bool) -> None:
         self.counts.setdefault(namespace, [0, 0])[reused] += 1
 
-    def cache(self, namespace: str) -> ContentCache | None:
-        return ContentCache(self.cache_root, namespace) if self.cache_root is not None else None
+    @property
+    def enabled(self) -> bool:
+        return self.cache_root is not None
 
-    def cached_text(self, namespace: str, key: str, make) -> str:
-        """Return the text stored under ``key``, or ``make()``'s (stored for the next build)."""
-        cache = self.cache(namespace)
-        stored = cache.get(key) if cache is not None else None
+    def get(self, namespace: str, key: str) -> dict | None:
+        """Return the value stored under ``key`` (this process's last build first, then disk)."""
+        if self.cache_root is None:
+            return None
+        value = self.recent.outputs.get((namespace, key)) if self.recent is not None else None
+        if value is None:
+            value = ContentCache(self.cache_root, namespace).get(key)
+        if value is not None and self.recent is not None:
+            self.kept[namespace, key] = value
+        return value
+
+    def put(self, namespace: str, key: str, value: dict, disk: bool = True) -> None:
+        """Store ``value`` for the next build: on disk, and in this process when it builds again."""
+        if self.cache_root is None:
+            return
+        if disk:
+            ContentCache(self.cache_root, namespace).put(key, value)
+        if self.recent is not None:
+            self.kept[namespace, key] = value
+
+    def cached_text(self, namespace: str, key: str, make, disk: bool = True) -> str:
+        """Return the text stored under ``key``, or ``make()``'s (stored for the next build).
+
+        :param disk: False for what is quicker made again than read back from a file.
+        """
+        stored = self.get(namespace, key)
         if stored is not None and isinstance(stored.get("text"), str):
             self.count(namespace, True)
             return stored["text"]
         self.count(namespace, False)
         text = make()
-        if cache is not None:
-            cache.put(key, {"text": text})
+        self.put(namespace, key, {"text": text}, disk)
         return text
 
+    def keep(self) -> None:
+        """Hand this build's values to the next build of this process (end of the build)."""
+        if self.recent is not None:
+            self.recent.outputs = self.kept
 
+
+@functools.cache
 def code_digest() -> str:
-    """Return a digest of the generator's own Python code (a code change re-renders everything)."""
+    """Return a digest of the generator's own Python code (a code change re-renders everything).
+
+    Once per process: the code that runs is the code that was imported.
+    """
     digest = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         if "vendor" not in path.relative_to(PACKAGE_DIR).parts:
@@ -127,8 +175,8 @@ def front_matter(entry: Entry) -> str:
 
 
 def render_keys(config: SiteConfig, glossary: Glossary, results: dict[str, SnippetResult],
-                engine_identity: tuple[str, str], macros: str,
-                last_changed: dict[str, str]) -> RenderKeys:
+                engine_identity: tuple[str, ...], macros: str,
+                last_changed: dict[str, str], recent: Recent | None = None) -> RenderKeys:
     """Return every entry's render key (see the module docstring for what goes in)."""
     # Not where the project is (a moved or copied project keeps its caches), nor how snippets
     # run (their results are in the keys themselves).
@@ -162,7 +210,7 @@ def render_keys(config: SiteConfig, glossary: Glossary, results: dict[str, Snipp
             [(n, shown[n]) for n in neighbours])
     graph = content_key("graph", site, [(slug, shown[slug]) for slug in order])
     root = config.resolve(config.cache_dir) if config.use_cache else None
-    return RenderKeys(site, keys, templates, graph, last_changed, root)
+    return RenderKeys(site, keys, templates, graph, last_changed, root, recent=recent)
 
 
 def _relations(glossary: Glossary, slug: str) -> dict:

@@ -57,14 +57,15 @@ class BuildState:
             return {"build": self.build_number, "errors": list(self.errors)}
 
 
-def rebuild(config: SiteConfig, state: BuildState, worker=None) -> bool:
+def rebuild(config: SiteConfig, state: BuildState, worker=None, recent=None) -> bool:
     """Build once; print and record the diagnostics; return True on success.
 
     :param worker: the snippet worker kept warm between rebuilds (``execute.SnippetWorker``).
+    :param recent: what the last rebuild parsed and made (``render_cache.Recent``).
     """
     reporter = Reporter()
     try:
-        result = build(config, reporter, worker=worker)
+        result = build(config, reporter, worker=worker, recent=recent)
         ok = True
     except BuildFailed:
         ok = False
@@ -163,10 +164,18 @@ def _watch_paths(config: SiteConfig) -> list[Path]:
     return paths
 
 
-def _watch(config: SiteConfig, state: BuildState, stop: threading.Event, worker) -> None:
+WATCH_STEP_MS = 20
+"""A change is built once no other came for this long (an editor's save is a few events)."""
+WATCH_DEBOUNCE_MS = 100
+"""...and at the latest this long after the first change, while changes keep coming."""
+
+
+def _watch(config: SiteConfig, state: BuildState, stop: threading.Event, worker,
+           recent) -> None:
     from watchfiles import watch
-    for _changes in watch(*_watch_paths(config), stop_event=stop, debounce=200, step=50):
-        rebuild(config, state, worker)
+    for _changes in watch(*_watch_paths(config), stop_event=stop, debounce=WATCH_DEBOUNCE_MS,
+                          step=WATCH_STEP_MS):
+        rebuild(config, state, worker, recent)
 
 
 def serve(config: SiteConfig, port: int) -> int:
@@ -177,15 +186,17 @@ def serve(config: SiteConfig, port: int) -> int:
     from .execute import SnippetWorker
     state = BuildState()
     worker = SnippetWorker(config)  # started once, warm for every rebuild after an edit
+    parsed: dict = {}  # entries parsed by the last rebuilds: an edit re-parses its file only
     try:
-        rebuild(config, state, worker)
+        rebuild(config, state, worker, recent)
         worker.start()
-        return _serve_until_stopped(config, port, state, worker)
+        return _serve_until_stopped(config, port, state, worker, parsed)
     finally:
         worker.close()
 
 
-def _serve_until_stopped(config: SiteConfig, port: int, state: BuildState, worker) -> int:
+def _serve_until_stopped(config: SiteConfig, port: int, state: BuildState, worker,
+                         recent) -> int:
     site = config.resolve(config.out)
     site.mkdir(parents=True, exist_ok=True)
     try:
@@ -194,7 +205,8 @@ def _serve_until_stopped(config: SiteConfig, port: int, state: BuildState, worke
     except OSError as exc:
         raise UsageError(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(config, state, stop, worker), daemon=True)
+    watcher = threading.Thread(target=_watch, args=(config, state, stop, worker, recent),
+                               daemon=True)
     watcher.start()
     try:
         print(f"glossary: serving http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)",

@@ -7,6 +7,9 @@ killed at any moment (SIGKILL included) leaves the previous site byte-identical;
 the next build removes what the killed one left behind. Builds into one folder
 take turns (a lock on its parent folder), so two never mix their files.
 A marker file proves a folder is ours; a folder without it is never replaced.
+A file whose bytes the last build already wrote (same SHA-256, same size on disk) is
+not written again: the staging folder gets a hard link to it, so an edit rewrites
+only the files it changed (and keeps the others' times for browsers and rsync).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import hashlib
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -75,11 +80,15 @@ def output_lock(out: Path, wait: float = LOCK_WAIT):
 
 
 def write_site(out: Path, files: list[OutputFile],
-               on_written: Callable[[list[str]], None] | None = None) -> list[str]:
+               on_written: Callable[[dict[str, str]], None] | None = None,
+               previous: dict[str, str] | None = None) -> list[str]:
     """Write ``files`` into ``out`` (through a staging folder); return the written paths.
 
-    :param on_written: called with the written paths once the new site is in place,
-        still under the folder's lock (the build records its manifest there).
+    :param on_written: called with every written path and the SHA-256 of its bytes once
+        the new site is in place, still under the folder's lock (the build records its
+        manifest there).
+    :param previous: path -> SHA-256 of the files the last build wrote into ``out``;
+        those with the same bytes are linked, not written again.
     """
     dests = [f.dest for f in files]
     if len(set(dests)) != len(dests):  # the emit stage reports these; never write one over another
@@ -87,10 +96,10 @@ def write_site(out: Path, files: list[OutputFile],
     with output_lock(out):
         check_output_dir(out)
         _remove_leftovers(out)
-        written = _write_and_swap(out, files)
+        written = _write_and_swap(out, files, previous or {})
         if on_written is not None:
             on_written(written)
-        return written
+        return sorted(written)
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -101,26 +110,40 @@ def _remove_leftovers(out: Path) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def _write_and_swap(out: Path, files: list[OutputFile]) -> list[str]:
+def _write_and_swap(out: Path, files: list[OutputFile], previous: dict[str, str]) -> dict[str, str]:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     (staging / MARKER).write_text(MARKER_TEXT, "utf-8")  # first: a leftover is recognisably ours
     try:
-        written = []
+        written: dict[str, str] = {}
+        folders: set[Path] = set()
         for file in files:
             target = staging / file.dest
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if file.content is not None:
-                target.write_bytes(file.content)
-            else:
-                shutil.copyfile(file.source, target)
-            written.append(file.dest)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            data = file.content if file.content is not None else file.source.read_bytes()
+            digest = written[file.dest] = hashlib.sha256(data).hexdigest()
+            if previous.get(file.dest) != digest or not _link_unchanged(out / file.dest, target, len(data)):
+                target.write_bytes(data)
         (staging / MARKER).write_text(MARKER_TEXT, "utf-8")
         os.chmod(staging, 0o755)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted(written)
+    return written
+
+
+def _link_unchanged(old: Path, target: Path, size: int) -> bool:
+    """Hard-link the last build's file (its bytes are the new ones) into the staging folder."""
+    try:
+        st = os.lstat(old)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+            return False  # replaced or changed by hand since: write it again
+        os.link(old, target)
+        return True
+    except OSError:
+        return False  # a file system without hard links: write it
 
 
 RENAME_EXCHANGE = 2

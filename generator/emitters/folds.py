@@ -7,22 +7,34 @@ from __future__ import annotations
 
 import json
 
-from ..render import SiteModel
+from ..cache import content_key
+from ..render import RenderedEntry, SiteModel
 from . import OutputFile
 
 
 def emit(model: SiteModel) -> list[OutputFile]:
     files = []
     for rendered in model.entries:
-        views: dict = {number: folds for number, folds in rendered.fold_views.items() if folds}
-        if rendered.appears_in:
-            views["appears"] = [found.formula_html for found in rendered.appears_in]
-        if not views:
+        if model.keys is None:
+            text = _script(rendered)
+        else:  # kept in memory by glossary serve: quicker than making it again
+            key = content_key("folds", model.keys.entries[rendered.slug])
+            text = model.keys.cached_text("folds", key, lambda: _script(rendered), disk=False)
+        if not text:
             continue
-        data = json.dumps(views, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")
-        text = (f"(window.GLOSSARY_FOLDS = window.GLOSSARY_FOLDS || {{}})"
-                f"[{json.dumps(rendered.slug)}] = {data};\n")
         files.append(OutputFile(f"folds/{rendered.slug}.js", text.encode("utf-8"),
                                 origin=f"the folded formulas of entry '{rendered.slug}'",
                                 origin_pos=rendered.entry.source.start()))
     return files
+
+
+def _script(rendered: RenderedEntry) -> str:
+    """Return the script of an entry's folded views and appearances ("" when it has none)."""
+    views: dict = {number: folds for number, folds in rendered.fold_views.items() if folds}
+    if rendered.appears_in:
+        views["appears"] = [found.formula_html for found in rendered.appears_in]
+    if not views:
+        return ""
+    data = json.dumps(views, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")
+    return (f"(window.GLOSSARY_FOLDS = window.GLOSSARY_FOLDS || {{}})"
+            f"[{json.dumps(rendered.slug)}] = {data};\n")

@@ -32,13 +32,25 @@ NAV = (("index.html", "A–Z"), ("roads.html", "Roads"), ("map.html", "Concept m
 """The site navigation: (page, label); the current one is marked ``aria-current``."""
 
 
+_ENVIRONMENTS: dict[tuple[str, str], Environment] = {}
+"""Jinja environments by (theme folder, templates' digest): ``glossary serve`` builds again
+and again in one process, and compiling the templates is most of a rebuild's page time."""
+
+
 def make_jinja(model: SiteModel) -> Environment:
     config = model.config
-    loaders = [PackageLoader("generator", "templates")]
-    if config.theme_dir:
-        loaders.insert(0, FileSystemLoader(str(config.resolve(config.theme_dir) / "templates")))
-    jinja = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
-                        undefined=StrictUndefined, keep_trailing_newline=True)
+    theme = str(config.resolve(config.theme_dir) / "templates") if config.theme_dir else ""
+    known = (theme, model.keys.templates) if model.keys is not None else None
+    jinja = _ENVIRONMENTS.get(known) if known else None
+    if jinja is None:
+        loaders = [PackageLoader("generator", "templates")]
+        if theme:
+            loaders.insert(0, FileSystemLoader(theme))
+        jinja = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
+                            undefined=StrictUndefined, keep_trailing_newline=True)
+        if known:
+            _ENVIRONMENTS.clear()  # templates changed: the old compiled ones are of no use
+            _ENVIRONMENTS[known] = jinja
     jinja.globals.update(site=config, vocabulary=config.vocabulary, entry_url=entry_url,
                          tag_url=tag_url, family_url=family_url, version=__version__,
                          by_slug=model.glossary.by_slug, nav=NAV,
@@ -95,7 +107,8 @@ def emit(model: SiteModel) -> list[OutputFile]:
     grouped = families(model.glossary)
     files.append(page("map.html", "map.html", "the concept map", title="Concept map",
                       description="Every entry and every relation between them.",
-                      svg=Markup(_map_svg(model, "the whole map", lambda: concept_map_svg(model.glossary, ""))),
+                      svg=Markup(_map_svg(model, "the whole map",
+                                          lambda: concept_map_svg(model.glossary, ""))),
                       wide=True,
                       of_families=len(entries) > MAP_ENTRY_LIMIT, tags=list(model.tags),
                       families=grouped))
