@@ -90,7 +90,7 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
         inputs = manifest.take_inputs(config, out, last)
         result.stages["check"] = time.perf_counter() - started
 
-    def record(written: dict[str, str]) -> None:  # under the output folder's lock, once the site is in place
+    def record(written: dict[str, str]) -> None:  # under the folder's lock, the site in place
         manifest.record(config, out, inputs, written, {
             "entries": result.entries, "pages": result.pages,
             "snippets": result.snippets.run + result.snippets.cached if result.snippets else 0,

@@ -149,7 +149,7 @@ def render_model(config: SiteConfig, glossary: Glossary, engine: MathEngine, mat
     return model
 
 
-def _render_cached(renderer: "_EntryRenderer", entry: Entry, keys: RenderKeys) -> RenderedEntry:
+def _render_cached(renderer: _EntryRenderer, entry: Entry, keys: RenderKeys) -> RenderedEntry:
     """Return an entry rendered, from the cache when a build rendered the same inputs before."""
     key = keys.entries[entry.slug]
     stored = keys.get("render", key)
@@ -193,7 +193,7 @@ class _EntryRenderer:
         return appearances(self.glossary)
 
     def restore(self, entry: Entry, stored: dict) -> RenderedEntry:
-        """Return an entry as ``render`` made it, from the HTML a build stored (``_render_cached``)."""
+        """Return an entry as ``render`` made it, from what a build stored (``_render_cached``)."""
         return RenderedEntry(
             entry=entry, body_html=stored["body"], formula_html=stored["formula"],
             formula_preview=stored["preview"],

@@ -184,13 +184,14 @@ def serve(config: SiteConfig, port: int) -> int:
     # background job): Python does not install its handler when SIGINT starts ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     from .execute import SnippetWorker
+    from .render_cache import Recent
     state = BuildState()
     worker = SnippetWorker(config)  # started once, warm for every rebuild after an edit
-    parsed: dict = {}  # entries parsed by the last rebuilds: an edit re-parses its file only
+    recent = Recent()  # what the last rebuild parsed and made: an edit redoes its part only
     try:
         rebuild(config, state, worker, recent)
         worker.start()
-        return _serve_until_stopped(config, port, state, worker, parsed)
+        return _serve_until_stopped(config, port, state, worker, recent)
     finally:
         worker.close()
 

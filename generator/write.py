@@ -123,7 +123,8 @@ def _write_and_swap(out: Path, files: list[OutputFile], previous: dict[str, str]
                 folders.add(target.parent)
             data = file.content if file.content is not None else file.source.read_bytes()
             digest = written[file.dest] = hashlib.sha256(data).hexdigest()
-            if previous.get(file.dest) != digest or not _link_unchanged(out / file.dest, target, len(data)):
+            unchanged = previous.get(file.dest) == digest
+            if not unchanged or not _link_unchanged(out / file.dest, target, len(data)):
                 target.write_bytes(data)
         (staging / MARKER).write_text(MARKER_TEXT, "utf-8")
         os.chmod(staging, 0o755)

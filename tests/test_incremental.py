@@ -143,3 +143,18 @@ def test_template_edit_remakes_every_page_from_cached_renders(project, tmp_path)
     assert reused == 0 and made == report["entries"]
     assert report["reused"]["render"]["made"] == 0 and report["snippets"]["run"] == 0
     assert "a theme's entry page" in (project / "site" / "concepts" / "softmax.html").read_text()
+
+
+def test_only_changed_files_are_written_again(project, tmp_path):
+    build(project)  # the copy's own manifest: the next build knows what this one wrote
+    site = project / "site"
+    before = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+    edit(project / "entries" / "softmax.md", "makes every score positive",
+         "keeps every score above zero")
+    build(project)
+    after = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+    rewritten = sorted(name for name in after if after[name] != before.get(name))
+    # its page, its notebook and the search index (both hold its prose), and the marker
+    # the writer always writes first
+    assert rewritten == [".glossary-site", "concepts/softmax.html", "downloads/softmax.ipynb",
+                         "search-index.js"]

@@ -19,7 +19,7 @@ def emit(model: SiteModel) -> list[OutputFile]:
             text = _script(rendered)
         else:  # kept in memory by glossary serve: quicker than making it again
             key = content_key("folds", model.keys.entries[rendered.slug])
-            text = model.keys.cached_text("folds", key, lambda: _script(rendered), disk=False)
+            text = model.keys.cached_text("folds", key, lambda r=rendered: _script(r), disk=False)
         if not text:
             continue
         files.append(OutputFile(f"folds/{rendered.slug}.js", text.encode("utf-8"),

@@ -46,7 +46,8 @@ def make_jinja(model: SiteModel) -> Environment:
         loaders = [PackageLoader("generator", "templates")]
         if theme:
             loaders.insert(0, FileSystemLoader(theme))
-        jinja = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True),
+        jinja = Environment(loader=ChoiceLoader(loaders),
+                            autoescape=select_autoescape(default=True),
                             undefined=StrictUndefined, keep_trailing_newline=True)
         if known:
             _ENVIRONMENTS.clear()  # templates changed: the old compiled ones are of no use
@@ -84,9 +85,9 @@ def emit(model: SiteModel) -> list[OutputFile]:
             files.append(_entry_page(model, page, position, changed))
             continue
         # Everything an entry page shows is in its render key, but for the templates.
-        text = keys.cached_text("pages", content_key("page", keys.entries[rendered.slug],
-                                                     keys.templates),
-                                lambda: _entry_page(model, page, position, changed).content.decode())
+        key = content_key("page", keys.entries[rendered.slug], keys.templates)
+        text = keys.cached_text(
+            "pages", key, lambda at=position: _entry_page(model, page, at, changed).content.decode())
         files.append(OutputFile(f"concepts/{rendered.slug}.html", text.encode("utf-8"),
                                 origin=f"the page of entry '{rendered.slug}'",
                                 origin_pos=rendered.entry.source.start()))
@@ -113,12 +114,12 @@ def emit(model: SiteModel) -> list[OutputFile]:
                       of_families=len(entries) > MAP_ENTRY_LIMIT, tags=list(model.tags),
                       families=grouped))
     for family, members in grouped.items():
+        label = f"Map of the {len(members)} entries in {family or 'other'}"
+        svg = _map_svg(model, f"family {family}",
+                       lambda m=members, text=label: graph_svg(model.glossary, m, "../", text))
         files.append(page("family.html", f"families/{family_slug(family)}.html",
                           f"the page of family '{family}'", members[0].source.start(),
-                          family=family or "other", entries=members, wide=True,
-                          svg=Markup(_map_svg(model, f"family {family}", lambda: graph_svg(
-                              model.glossary, members, "../",
-                              f"Map of the {len(members)} entries in {family or 'other'}"))),
+                          family=family or "other", entries=members, wide=True, svg=Markup(svg),
                           title=f"Family: {family or 'other'}",
                           description=f"Entries in {family or 'other'} and their relations."))
     tagged = {tag: [model.glossary.by_slug[s] for s in slugs] for tag, slugs in model.tags.items()}
