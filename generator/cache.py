@@ -19,6 +19,19 @@ from pathlib import Path
 FORMAT = 2
 """Version of the cache file layout; files of any other version are misses."""
 
+_memory: dict[tuple[Path, str], dict] | None = None
+"""Values read or written by this process, when it builds again and again (``glossary serve``)."""
+
+
+def keep_in_memory(enabled: bool = True) -> None:
+    """Keep every value read or written in memory too (a long-lived process that rebuilds).
+
+    Values are keyed by their content hash, so a remembered one is as good as the file;
+    callers must not change a value they got.
+    """
+    global _memory
+    _memory = {} if enabled else None
+
 
 def content_key(*parts: object) -> str:
     """Return a stable hash of ``parts`` (JSON-encoded, so order and types matter)."""
@@ -52,6 +65,8 @@ class ContentCache:
         """Return the value stored under ``key``, or None if missing or not to be trusted."""
         if not self.enabled:
             return None
+        if _memory is not None and (self.folder, key) in _memory:
+            return _memory[self.folder, key]
         try:
             stored = json.loads(self._path(key).read_text("utf-8"))
         except (OSError, ValueError):
@@ -59,10 +74,14 @@ class ContentCache:
         if (not isinstance(stored, dict) or stored.get("format") != FORMAT
                 or stored.get("key") != key or not isinstance(stored.get("value"), dict)):
             return None  # another version's file, or one copied under the wrong name
+        if _memory is not None:
+            _memory[self.folder, key] = stored["value"]
         return stored["value"]
 
     def put(self, key: str, value: dict) -> None:
         """Store ``value`` atomically: a reader sees the old file or the whole new one."""
+        if _memory is not None:
+            _memory[self.folder, key] = value
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

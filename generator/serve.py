@@ -183,11 +183,13 @@ def serve(config: SiteConfig, port: int) -> int:
     # Ctrl-C stops the server even when started from a shell that ignores SIGINT (a
     # background job): Python does not install its handler when SIGINT starts ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    from .cache import keep_in_memory
     from .execute import SnippetWorker
     from .render_cache import Recent
     state = BuildState()
     worker = SnippetWorker(config)  # started once, warm for every rebuild after an edit
     recent = Recent()  # what the last rebuild parsed and made: an edit redoes its part only
+    keep_in_memory()  # snippet results and formulas too: a rebuild reads no cache file again
     try:
         rebuild(config, state, worker, recent)
         worker.start()
