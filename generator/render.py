@@ -153,9 +153,14 @@ def _render_cached(renderer: _EntryRenderer, entry: Entry, keys: RenderKeys) -> 
     """Return an entry rendered, from the cache when a build rendered the same inputs before."""
     key = keys.entries[entry.slug]
     stored = keys.get("render", key)
-    keys.count("render", stored is not None)
     if stored is not None:
-        return renderer.restore(entry, stored)
+        try:
+            restored = renderer.restore(entry, stored)
+            keys.count("render", True)
+            return restored
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # not what a build stores: render it again
+    keys.count("render", False)
     rendered = renderer.render(entry)
     keys.put("render", key, {
         "body": rendered.body_html, "formula": rendered.formula_html,

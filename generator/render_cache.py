@@ -86,12 +86,12 @@ class RenderKeys:
     def enabled(self) -> bool:
         return self.cache_root is not None
 
-    def get(self, namespace: str, key: str) -> dict | None:
+    def get(self, namespace: str, key: str, disk: bool = True) -> dict | None:
         """Return the value stored under ``key`` (this process's last build first, then disk)."""
         if self.cache_root is None:
             return None
         value = self.recent.outputs.get((namespace, key)) if self.recent is not None else None
-        if value is None:
+        if value is None and disk:
             value = ContentCache(self.cache_root, namespace).get(key)
         if value is not None and self.recent is not None:
             self.kept[namespace, key] = value
@@ -109,9 +109,12 @@ class RenderKeys:
     def cached_text(self, namespace: str, key: str, make, disk: bool = True) -> str:
         """Return the text stored under ``key``, or ``make()``'s (stored for the next build).
 
-        :param disk: False for what is quicker made again than read back from a file.
+        :param disk: False for what is quicker made again than read back from a file (kept
+            in memory only, when the process builds again).
         """
-        stored = self.get(namespace, key)
+        if not disk and self.recent is None:
+            return make()
+        stored = self.get(namespace, key, disk)
         if stored is not None and isinstance(stored.get("text"), str):
             self.count(namespace, True)
             return stored["text"]

@@ -168,7 +168,9 @@ def test_a_damaged_cache_file_is_ignored_and_rewritten(project, glossary, damage
     first = report(glossary, project)
     pages = {p: p.read_bytes() for p in (project / "site").rglob("*.html")}
     files = cache_files(project)
-    assert len(files) == 4  # one snippet result, two formulas, one highlighted code block
+    # one snippet result, two formulas, one highlighted code block, the entry rendered, its
+    # page, its downloads, the map and its family's map
+    assert len(files) == 9
     originals = {path: path.read_text() for path in files}
     for number, path in enumerate(files):
         text = originals[path]
@@ -192,3 +194,4 @@ def test_a_damaged_cache_file_is_ignored_and_rewritten(project, glossary, damage
     third = report(glossary, project)  # rewritten: trusted again
     assert third["snippets"] == {"run": 0, "cached": 1}
     assert third["formulas"] == {"rendered": 0, "cached": 2}
+    assert all(counts["made"] == 0 for counts in third["reused"].values()), third["reused"]
