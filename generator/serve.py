@@ -184,12 +184,14 @@ def serve(config: SiteConfig, port: int) -> int:
     # background job): Python does not install its handler when SIGINT starts ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     from .cache import keep_in_memory
+    from .write import remove_old_sites_in_background
     from .execute import SnippetWorker
     from .render_cache import Recent
     state = BuildState()
     worker = SnippetWorker(config)  # started once, warm for every rebuild after an edit
     recent = Recent()  # what the last rebuild parsed and made: an edit redoes its part only
     keep_in_memory()  # snippet results and formulas too: a rebuild reads no cache file again
+    remove_old_sites_in_background()  # the new page is served while the old site goes
     try:
         rebuild(config, state, worker, recent)
         worker.start()

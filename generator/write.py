@@ -23,6 +23,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -35,8 +36,26 @@ if TYPE_CHECKING:
 LOCK_WAIT = 600.0
 """Seconds a build waits for another build writing into the same folder."""
 
+_remove_in_background = False
+"""Delete the previous site in a background thread (``glossary serve``: the page is ready
+as soon as the new folder is in place; a leftover is removed by the next build)."""
+
 MARKER = ".glossary-site"
 MARKER_TEXT = "This folder was written by the concept-glossary generator and is replaced on each build.\n"
+
+
+def remove_old_sites_in_background(enabled: bool = True) -> None:
+    """Let a long-lived process (``glossary serve``) delete each previous site in a thread."""
+    global _remove_in_background
+    _remove_in_background = enabled
+
+
+def _remove(folder: Path) -> None:
+    if _remove_in_background:
+        threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
+                         daemon=True).start()
+    else:
+        shutil.rmtree(folder)
 
 
 def check_output_dir(out: Path) -> None:
@@ -165,11 +184,11 @@ def _swap(staging: Path, out: Path) -> None:
         os.rename(staging, out)
         return
     if _exchange(staging, out):
-        shutil.rmtree(staging)  # it now holds the previous site
+        _remove(staging)  # it now holds the previous site
         return
     # Elsewhere two renames: a kill between them leaves the previous site beside the output.
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
     os.rmdir(old)
     os.rename(out, old)  # both renames are within one folder, so each is atomic
     os.rename(staging, out)
-    shutil.rmtree(old)
+    _remove(old)
