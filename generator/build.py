@@ -129,6 +129,7 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     from .cache import ContentCache
     from .chunks import all_fold_texs, chunk_suggestions
     from .emitters import OutputFile, check_unique, emitters_for
+    from .emitters.pages import last_changed
     from .execute import execute
     from .formulas import render_math
     from .health import health_warnings
@@ -136,7 +137,6 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     from .links import link
     from .markdown import cache_highlighting, make_md
     from .model import Entry
-    from .emitters.pages import last_changed
     from .render import render_model
     from .render_cache import render_keys
     from .source import SourceText
