@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-import networkx as nx
-
 from .links import Glossary
 from .model import Entry, slugify
 from .render import RelationGroup
@@ -161,6 +159,8 @@ class Layout:
 def _depths(slugs: list[str], edges: list[tuple[str, str, str]],
             vocabulary: Vocabulary) -> dict[str, int]:
     """Return each entry's column: one right of the deepest thing it uses or builds on."""
+    import networkx as nx  # 0.3 s to import; only a map the cache cannot answer needs it
+
     directed = {k.key for k in vocabulary.map_relations if k.stroke.arrow}
     graph = nx.DiGraph()
     graph.add_nodes_from(slugs)
