@@ -4,7 +4,8 @@ A rebuild after one edit re-renders only what shows the edit. Each entry gets a
 **render key**: a digest of every input its page, hover card, folded views,
 figures and downloads are made from:
 
-- the site: the generator's code, the configuration (vocabulary included), the
+- the site: the generator's code, the versions of the libraries that shape the HTML
+  (Pygments, markdown-it, Jinja2, ...), the configuration (vocabulary included), the
   math engine and the shared macros;
 - the entry itself: its whole source text, its path, its snippets' results (what
   they printed and drew), the date git last changed it;
@@ -143,6 +144,26 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def library_versions() -> dict[str, object]:
+    """Return the versions of the libraries whose output pages hold (all imported by now).
+
+    The highlighting salt is Pygments' version and the text of ``markdown.py``.
+    """
+    import jinja2
+    import markdown_it
+    import markupsafe
+    import mdit_py_plugins
+    import nbformat
+    import pygments
+    import yaml
+
+    from . import markdown
+    return {"jinja2": jinja2.__version__, "markdown-it-py": markdown_it.__version__,
+            "markupsafe": markupsafe.__version__, "mdit-py-plugins": mdit_py_plugins.__version__,
+            "nbformat": nbformat.__version__, "pygments": pygments.__version__,
+            "pyyaml": yaml.__version__, "highlight": list(markdown._highlight_salt)}
+
+
 def folder_digest(*folders: Path) -> str:
     """Return a digest of every file under ``folders`` (names and bytes)."""
     digest = hashlib.sha256()
@@ -186,7 +207,8 @@ def render_keys(config: SiteConfig, glossary: Glossary, results: dict[str, Snipp
     kept = dataclasses.asdict(dataclasses.replace(
         config, root=Path("."), jobs=0, warnings=(), isolation="fork", use_cache=True, timeout=0,
         memory=0))
-    site = content_key("site", FORMAT, __version__, code_digest(), kept, engine_identity, macros)
+    site = content_key("site", FORMAT, __version__, code_digest(), library_versions(), kept,
+                       engine_identity, macros)
     theme = [config.resolve(config.theme_dir) / "templates"] if config.theme_dir else []
     templates = folder_digest(*theme, PACKAGE_DIR / "templates")
     shown = {e.slug: content_key(e.slug, e.rel_path, front_matter(e),
