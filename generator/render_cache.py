@@ -149,9 +149,10 @@ def library_versions() -> dict[str, object]:
 
     The highlighting salt is Pygments' version and the text of ``markdown.py``.
     """
+    from importlib.metadata import version
+
     import jinja2
     import markdown_it
-    import markupsafe
     import mdit_py_plugins
     import nbformat
     import pygments
@@ -159,7 +160,7 @@ def library_versions() -> dict[str, object]:
 
     from . import markdown
     return {"jinja2": jinja2.__version__, "markdown-it-py": markdown_it.__version__,
-            "markupsafe": markupsafe.__version__, "mdit-py-plugins": mdit_py_plugins.__version__,
+            "markupsafe": version("markupsafe"), "mdit-py-plugins": mdit_py_plugins.__version__,
             "nbformat": nbformat.__version__, "pygments": pygments.__version__,
             "pyyaml": yaml.__version__, "highlight": list(markdown._highlight_salt)}
 
