@@ -104,7 +104,7 @@ def test_new_relation_remakes_both_ends(project, tmp_path):
     report = build(project)
     assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
     made, reused = pages(report)
-    assert 2 <= made < made + reused
+    assert made >= 2 and reused > 0  # lonely and softmax, not the others
 
 
 def test_title_shown_by_neighbours_remakes_their_pages(project, tmp_path):
