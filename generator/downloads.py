@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-import nbformat
-
 from . import sweeps
 from .code_imports import module_name
 from .links import Glossary
@@ -84,6 +82,8 @@ def script(glossary: Glossary, entry: Entry, upto: Snippet | None = None) -> str
 
 def notebook(glossary: Glossary, entry: Entry) -> bytes:
     """Return the entry as a Jupyter notebook: its prose and code, one cell per block."""
+    import nbformat  # 0.25 s to import: only when a notebook is not in the cache
+
     cells = [nbformat.v4.new_markdown_cell(f"# {entry.title}\n\n{entry.abstraction}")]
     setup = _setup(glossary, entry)
     if setup:

@@ -154,14 +154,13 @@ def library_versions() -> dict[str, object]:
     import jinja2
     import markdown_it
     import mdit_py_plugins
-    import nbformat
     import pygments
     import yaml
 
     from . import markdown
     return {"jinja2": jinja2.__version__, "markdown-it-py": markdown_it.__version__,
             "markupsafe": version("markupsafe"), "mdit-py-plugins": mdit_py_plugins.__version__,
-            "nbformat": nbformat.__version__, "pygments": pygments.__version__,
+            "nbformat": version("nbformat"), "pygments": pygments.__version__,
             "pyyaml": yaml.__version__, "highlight": list(markdown._highlight_salt)}
 
 
