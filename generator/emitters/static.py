@@ -17,6 +17,7 @@ from pygments.formatters import HtmlFormatter
 
 from ..assets import find_package
 from ..chunk_html import card_styles
+from ..katex import prune_css
 from ..render import SiteModel
 from ..vocabulary import Vocabulary
 from . import OutputFile
@@ -30,9 +31,8 @@ MIN_CONTRAST = 4.6
 
 def emit(model: SiteModel) -> list[OutputFile]:
     config = model.config
-    used = used_sizes(model.math.html.values())
-    files = [OutputFile(dest, content=katex_css(source.read_bytes(), used)
-                        if dest.endswith(".css") else None,
+    formulas = list(model.math.html.values())
+    files = [OutputFile(dest, content=math_css(source, formulas) if dest.endswith(".css") else None,
                         source=source, origin=f"the math engine's {source.name}")
              for source, dest in model.engine.stylesheets()]
     minisearch = find_package("minisearch", config.root)
@@ -41,10 +41,12 @@ def emit(model: SiteModel) -> list[OutputFile]:
                             origin="MiniSearch"))
     files.append(OutputFile("static/vocabulary.css", vocabulary_css(config.vocabulary),
                             origin="the vocabulary's styles"))
-    files.append(OutputFile("static/pygments.css", pygments_css(), origin="code colours"))
+    code = {name for rendered in model.entries for name in _TOKEN.findall(rendered.body_html)}
+    files.append(OutputFile("static/pygments.css", pygments_css(code), origin="code colours"))
     most = max((len(t.all_chunks()) for e in model.glossary.entries
                 for t in (e.formula, *e.body_math)), default=0)
-    files.append(OutputFile("static/chunk-cards.css", card_styles(most).encode("utf-8"),
+    files.append(OutputFile("static/chunk-cards.css",
+                            rcssmin.cssmin(card_styles(most)).encode("utf-8") + b"\n",
                             origin="the chunks' name cards"))
     theme = config.resolve(config.theme_dir) / "static" if config.theme_dir else None
     for path in static_files(theme):
@@ -79,6 +81,16 @@ _SIZE_RULE = re.compile(rb"\.katex \.fontsize-ensurer\.reset-size(\d+)\.size(\d+
                         rb"\.katex \.sizing\.reset-size\1\.size\2\{[^}]*\}")
 
 
+def math_css(source: Path, formulas: list[str]) -> bytes:
+    """Return KaTeX's stylesheet with only what this site's formulas can use."""
+    trimmed = katex_css(source.read_bytes(), used_sizes(formulas)).decode("utf-8")
+    return prune_css(trimmed, formulas).encode("utf-8")
+
+
+_TOKEN = re.compile(r'<span class="([a-z0-9]{1,3})">')
+"""A highlighted code token (Pygments' short classes)."""
+
+
 def used_sizes(formulas) -> set[tuple[bytes, bytes]]:
     """Return the (from, to) size changes the rendered formulas use."""
     return {(a.encode(), b.encode()) for html in formulas for a, b in _SIZE_PAIR.findall(html)}
@@ -108,8 +120,10 @@ def vocabulary_css(vocabulary: Vocabulary) -> bytes:
     return ("\n".join(rules) + "\n").encode("utf-8")
 
 
-def pygments_css() -> bytes:
+def pygments_css(tokens: set[str] | None = None) -> bytes:
     """Return the code-highlighting styles, each colour readable on its theme's background.
+
+    :param tokens: the token classes the site's code uses (the others' rules go), or all.
 
     One rule per token with ``light-dark()``: the page's ``color-scheme`` (set with the
     theme in style.css, light in print) picks the colour; older browsers get the light one.
@@ -120,6 +134,8 @@ def pygments_css() -> bytes:
                               CODE_BG["dark"]))
     rules = []
     for selector in dict.fromkeys([*light, *dark]):
+        if tokens is not None and selector != "pre" and selector.rpartition(".")[2] not in tokens:
+            continue
         day, night = light.get(selector, ("inherit", "")), dark.get(selector, ("inherit", ""))
         if day[0] == night[0] == "inherit":
             colour = ""
