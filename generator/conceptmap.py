@@ -28,6 +28,8 @@ CHAR_PX = 8.2
 """A generous average glyph width at FONT_PX, so estimated label boxes are never short."""
 ROW_PX = 24
 DOT_R = 6
+CORRIDOR_PX = 24
+"""Where edges turn: this far left of a column's dots, in the free corridor before it."""
 MAP_ENTRY_LIMIT = 400
 """Above this many entries the whole map becomes a map of families, each with its own page."""
 
@@ -145,6 +147,63 @@ def _curve(source: tuple[float, float, float], target: tuple[float, float, float
             f"{mid:.1f},{finish[1]:.1f} {finish[0]:.1f},{finish[1]:.1f}")
 
 
+def _route(source: tuple[float, float, float], target: tuple[float, float, float],
+           column_px: float, shift: int) -> str:
+    """Return an edge of the layered map, routed around every label that is not its own.
+
+    Labels fill the columns and rows; what stays free are the corridors between columns
+    (right of the longest label, left of the next column's dots) and the lanes between
+    rows (rows line up across the columns of a band). So an edge leaves its source
+    along its own row, turns into the corridor next to it, runs along the lane beside
+    the target's row to the corridor next to the target, and enters along the target's
+    row: the dot from the left, or, going leftwards, the label's end from the right.
+    ``shift`` spreads edges that share a corridor or a lane.
+    """
+    (x1, y1, end1), (x2, y2, end2) = source, target
+    if abs(x2 - x1) < 1:  # one column: bow out to the left of the dots, into the corridor
+        bow = min(30.0, 10 + abs(y2 - y1) / 8)
+        return (f"M{x1 - DOT_R:.1f},{y1:.1f}C{x1 - bow:.1f},{y1:.1f} "
+                f"{x1 - bow:.1f},{y2:.1f} {x2 - DOT_R - 1:.1f},{y2:.1f}")
+    across = (shift * 7) % 21 - 10  # -10 .. 10 px inside a corridor
+    along = (shift * 3) % 5 - 2      # -2 .. 2 px inside a lane
+    if x2 > x1:
+        start, finish = (end1 + 4, y1), (x2 - DOT_R - 1, y2)
+        out, into = x1 + column_px - CORRIDOR_PX + across, x2 - CORRIDOR_PX + across
+    else:
+        start, finish = (x1 - DOT_R, y1), (end2 + 5, y2)
+        out, into = x1 - CORRIDOR_PX + across, x2 + column_px - CORRIDOR_PX + across
+    if abs(out - into) < 1:  # neighbouring columns: one corridor
+        points = [start, (out, y1), (out, y2), finish]
+    else:
+        lane = y2 + (-ROW_PX / 2 if y1 < y2 else ROW_PX / 2) + along
+        points = [start, (out, y1), (out, lane), (into, lane), (into, y2), finish]
+    return _rounded(points)
+
+
+def _rounded(points: list[tuple[float, float]], radius: float = 5.0) -> str:
+    """Return a polyline through ``points`` as a path, its corners rounded."""
+    points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+    path = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
+    for before, corner, after in zip(points, points[1:], points[2:]):
+        cut = min(radius, _distance(before, corner) / 2, _distance(corner, after) / 2)
+        enter, leave = _towards(corner, before, cut), _towards(corner, after, cut)
+        path.append(f"L{enter[0]:.1f},{enter[1]:.1f}Q{corner[0]:.1f},{corner[1]:.1f} "
+                    f"{leave[0]:.1f},{leave[1]:.1f}")
+    path.append(f"L{points[-1][0]:.1f},{points[-1][1]:.1f}")
+    return "".join(path)
+
+
+def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+
+
+def _towards(a: tuple[float, float], b: tuple[float, float], length: float) -> tuple[float, float]:
+    gap = _distance(a, b)
+    if gap == 0:
+        return a
+    return (a[0] + (b[0] - a[0]) * length / gap, a[1] + (b[1] - a[1]) * length / gap)
+
+
 # --- the layered layout ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -156,6 +215,9 @@ class Layout:
     height: float
     bands: tuple[tuple[str, float, float], ...]
     """(road name, top, bottom) of each road's band."""
+    column_px: float = 0.0
+    """From one column's dots to the next's: the longest label ends 2 DOT_R + 35 px before
+    the next column's dots, a corridor where edges turn (``_route``)."""
 
 
 def _depths(slugs: list[str], edges: list[tuple[str, str, str]],
@@ -203,7 +265,7 @@ def layered_layout(entries: list[Entry], edges: list[tuple[str, str, str]],
         bands.append((road_names.get(band, band or "Not yet on a road"), top - 24, top + height))
         top += height + 40
     width = 24 + (max(depth.values()) + 1) * column_px
-    return Layout(pos, width, top - 16, tuple(bands))
+    return Layout(pos, width, top - 16, tuple(bands), column_px)
 
 
 def _rows_by_barycentre(members: list[str], depth: dict[str, int],
@@ -249,9 +311,10 @@ def graph_svg(glossary: Glossary, entries: list[Entry], root: str, label: str) -
                      f'<text class="band-label" x="12" y="{top + 16:.1f}">{escape(name)}</text>')
     ends = {slug: (x, y, x + DOT_R + 5 + label_px(glossary.by_slug[slug].title))
             for slug, (x, y) in layout.pos.items()}
-    for a, b, kind in edges:
+    for number, (a, b, kind) in enumerate(edges):
         # Implicit kinds (mentions in prose) start hidden: the filter shows them.
-        parts.append(_edge(vocabulary, kind, a, b, _curve(ends[a], ends[b]),
+        parts.append(_edge(vocabulary, kind, a, b,
+                           _route(ends[a], ends[b], layout.column_px, number),
                            hidden=not vocabulary.relation(kind).front_matter))
     by_slug = glossary.by_slug
     for slug in sorted(members):

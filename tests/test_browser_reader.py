@@ -164,6 +164,62 @@ def test_no_two_map_labels_overlap_and_labels_stay_legible(browser, shipped, whi
     page.close()
 
 
+CROSSINGS = """svg => {
+  // Points every pixel or so along a path of absolute M, L, Q and C commands (ours).
+  function points(d) {
+    const out = [], numbers = s => s.trim().split(/[ ,]+/).map(Number);
+    let x = 0, y = 0;
+    for (const [, op, args] of d.matchAll(/([MLQC])([^MLQC]*)/g)) {
+      const n = numbers(args), ends = [[x, y]];
+      for (let i = 0; i < n.length; i += 2) ends.push([n[i], n[i + 1]]);
+      const [ex, ey] = ends[ends.length - 1];
+      const steps = op === 'M' ? 0 : Math.ceil(ends.slice(1).reduce((s, p, i) =>
+        s + Math.hypot(p[0] - ends[i][0], p[1] - ends[i][1]), 0));
+      for (let k = 1; k <= steps; k++) {  // de Casteljau on the control points
+        let ps = ends.map(p => p.slice());
+        while (ps.length > 1) ps = ps.slice(1).map((p, i) =>
+          [ps[i][0] + (p[0] - ps[i][0]) * k / steps, ps[i][1] + (p[1] - ps[i][1]) * k / steps]);
+        out.push(ps[0]);
+      }
+      [x, y] = [ex, ey];
+      if (op === 'M') out.push([x, y]);
+    }
+    return out;
+  }
+  const rows = new Map();  // label boxes by 10 px of height, for speed
+  for (const a of svg.querySelectorAll('.map-node')) {
+    const box = a.querySelector('text').getBBox();
+    for (let y = Math.floor(box.y / 10); y <= Math.floor((box.y + box.height) / 10); y++)
+      (rows.get(y) || rows.set(y, []).get(y)).push([a.dataset.entry, box]);
+  }
+  const found = [];
+  const edges = [...svg.querySelectorAll('path.edge')];
+  for (const edge of edges) {
+    let crossed = null;
+    for (const [x, y] of points(edge.getAttribute('d'))) {
+      for (const [slug, box] of rows.get(Math.floor(y / 10)) || []) {
+        if (slug !== edge.dataset.from && slug !== edge.dataset.to && x > box.x &&
+            x < box.x + box.width && y > box.y && y < box.y + box.height) crossed = slug;
+      }
+      if (crossed) break;
+    }
+    if (crossed) found.push([edge.dataset.from, edge.dataset.to, crossed]);
+  }
+  return {edges: edges.length, crossings: found};
+}"""
+
+
+@pytest.mark.parametrize("which", ["map.html", "synthetic-300"])
+def test_no_map_edge_runs_through_a_label_it_does_not_join(browser, shipped, which):
+    path = shipped / which if which.endswith(".html") else _synthetic_map(shipped, 300)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    result = page.locator("svg.concept-map").evaluate(CROSSINGS)
+    assert result["edges"] >= (100 if which == "map.html" else 300), result["edges"]
+    assert result["crossings"] == [], result["crossings"][:20]
+    page.close()
+
+
 def test_hovering_an_entry_highlights_its_neighbourhood_and_filters_work(browser, shipped):
     page = browser.new_page()
     page.goto((shipped / "map.html").as_uri())
