@@ -57,13 +57,20 @@ class SweepVariant:
 
 def sweep_variants(entry: Entry, result: SnippetResult, block_html: BlockHtml
                    ) -> tuple[SweepVariant, ...]:
-    """Return every combination's output, the default's included, in the run's order."""
+    """Return every combination's output, the default's included, in the run's order.
+
+    A block whose output is the same for every combination (one that does not use the
+    parameters) is left out: the page shows it once, under the code.
+    """
     default = sweeps.default_combination(entry.params)
+    outputs = [{str(s.index): block_html(v, s.index) for s in entry.executed}
+               for v in result.variants]
+    varying = [i for i in (outputs[0] if outputs else {}) if len({o[i] for o in outputs}) > 1]
     return tuple(SweepVariant(combination=sweeps.combination_id(v.combination),
                               label=sweeps.label(entry.params, v.combination),
                               default=v.combination == default,
-                              blocks={str(s.index): block_html(v, s.index) for s in entry.executed})
-                 for v in result.variants)
+                              blocks={index: found[index] for index in varying})
+                 for v, found in zip(result.variants, outputs, strict=True))
 
 
 def sweep_anchor(slug: str, variant: SweepVariant) -> str:

@@ -109,11 +109,16 @@ def _node(entry: Entry, x: float, y: float, root: str, cls: str = "", anchor: st
     href = href or f"{root}concepts/{entry.slug}.html"
     label = label or entry.title
     dx = DOT_R + 5 if anchor == "start" else -(DOT_R + 5)
+    align = "" if anchor == "start" else f' text-anchor="{anchor}"'  # start: SVG's default
     return (f'<a href="{escape(href)}" class="map-node{" " + cls if cls else ""}" '
             f'data-entry="{escape(entry.slug)}"{extra}>'
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{DOT_R + 2 if cls == "center" else DOT_R}"/>'
-            f'<text x="{x + dx:.1f}" y="{y + 4.5:.1f}" text-anchor="{anchor}">{escape(label)}</text>'
-            "</a>")
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{DOT_R + 2 if cls == "center" else DOT_R}"/>'
+            f'<text x="{_n(x + dx)}" y="{_n(y + 4.5)}"{align}>{escape(label)}</text></a>')
+
+
+def _n(value: float) -> str:
+    """Return a coordinate to a tenth of a pixel, without a useless ``.0``."""
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _edge(vocabulary: Vocabulary, kind: str, source: str, target: str, d: str,
@@ -183,13 +188,13 @@ def _route(source: tuple[float, float, float], target: tuple[float, float, float
 def _rounded(points: list[tuple[float, float]], radius: float = 5.0) -> str:
     """Return a polyline through ``points`` as a path, its corners rounded."""
     points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
-    path = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
+    path = [f"M{_n(points[0][0])},{_n(points[0][1])}"]
     for before, corner, after in zip(points, points[1:], points[2:]):
         cut = min(radius, _distance(before, corner) / 2, _distance(corner, after) / 2)
         enter, leave = _towards(corner, before, cut), _towards(corner, after, cut)
-        path.append(f"L{enter[0]:.1f},{enter[1]:.1f}Q{corner[0]:.1f},{corner[1]:.1f} "
-                    f"{leave[0]:.1f},{leave[1]:.1f}")
-    path.append(f"L{points[-1][0]:.1f},{points[-1][1]:.1f}")
+        path.append(f"L{_n(enter[0])},{_n(enter[1])}Q{_n(corner[0])},{_n(corner[1])} "
+                    f"{_n(leave[0])},{_n(leave[1])}")
+    path.append(f"L{_n(points[-1][0])},{_n(points[-1][1])}")
     return "".join(path)
 
 
@@ -411,10 +416,10 @@ def neighbour_map_svg(glossary: Glossary, slug: str, groups: tuple[RelationGroup
         extra = drawn.get(other, 0)  # a second relation to one neighbour bows wider
         drawn[other] = extra + 1
         bow = min(x - 8, 14 + row * 8 + extra * 10)
-        down = (f"M{x - DOT_R:.1f},{y0 + 2:.1f}C{x - bow:.1f},{y0:.1f} {x - bow:.1f},{y:.1f} "
-                f"{x - DOT_R - 1:.1f},{y:.1f}")
-        up = (f"M{x - DOT_R:.1f},{y - 1:.1f}C{x - bow:.1f},{y:.1f} {x - bow:.1f},{y0:.1f} "
-              f"{x - DOT_R - 1:.1f},{y0 + 2:.1f}")
+        down = (f"M{_n(x - DOT_R)},{_n(y0 + 2)}C{_n(x - bow)},{_n(y0)} {_n(x - bow)},{_n(y)} "
+                f"{_n(x - DOT_R - 1)},{_n(y)}")
+        up = (f"M{_n(x - DOT_R)},{_n(y - 1)}C{_n(x - bow)},{_n(y)} {_n(x - bow)},{_n(y0)} "
+              f"{_n(x - DOT_R - 1)},{_n(y0 + 2)}")
         source, target, d = (other, slug, up) if direction == "in" else (slug, other, down)
         parts.append(_edge(vocabulary, kind, source, target, d))
     for row, other in enumerate(rows, start=1):
