@@ -92,6 +92,11 @@ def test_at_least_15_entries_have_a_figure(site):
     assert len(with_figures) >= 15
 
 
+def test_the_index_introduces_the_roads_keeping_their_capitals(site):
+    intro = soup(site / "index.html").select_one("main p").get_text(" ", strip=True)
+    assert "(what do I call this block when I see it?)" in " ".join(intro.split())
+
+
 def test_softmax_lists_attention_weights_once_as_in_its_formula(site):
     page = soup(site / "concepts/softmax.html")
     groups = {dt.get_text(): [a.get_text() for a in dt.find_next_sibling("dd").select("a")]
