@@ -1,7 +1,7 @@
 """Incremental rebuilds: after one edit the site equals, byte for byte, a cold build of the edit.
 
-One project (the basic fixture glossary, the chunks fixture in a sub-folder, an empty
-theme) is built once; each test copies it with its caches, makes one edit, rebuilds,
+One project (the basic fixture glossary, the chunks fixture in a sub-folder, a swept
+entry, an empty theme) is built once; each test copies it with its caches, makes one edit, rebuilds,
 and compares the whole output tree with a cold build (no cache at all) of the edited
 project. Each also checks that the rebuild reused what the edit cannot have changed.
 """
@@ -20,6 +20,21 @@ import pytest
 from conftest import SITES, copy_site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "generator" / "templates"
+SWEPT = """---
+title: Swept
+chunk: a knob turned
+abstraction: An entry whose snippet runs once for every value of its knob.
+formula: y = a x
+params:
+  a: [1, 2, 3]
+---
+
+Each value of $a$ prints its own line.
+
+```python
+print("a times two is", a * 2)
+```
+"""
 
 
 def build(project: Path, *args: str) -> dict:
@@ -44,6 +59,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def built(tmp_path_factory) -> Path:
     project = copy_site("basic", tmp_path_factory.mktemp("incremental") / "template")
     shutil.copytree(SITES / "chunks" / "entries", project / "entries" / "chunks")
+    (project / "entries" / "swept.md").write_text(SWEPT, "utf-8")
     (project / "theme" / "templates").mkdir(parents=True)
     with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write('theme_dir = "theme"\n')

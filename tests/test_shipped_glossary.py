@@ -123,19 +123,20 @@ def test_no_link_inside_a_link_on_any_page(site):
 SWEEPS = {"exponential-moving-average": ["beta"], "momentum": ["beta"], "softmax": ["T"],
           "learning-rate": ["eta"], "rotation": ["degrees"],
           "scaled-dot-product-attention": ["d_k", "scale"], "adam": ["bias_correction"],
-          "sigmoid": ["gain"]}
+          "sigmoid": ["gain"], "tanh": ["gain"]}
 CODE_REUSE = {"attention-weights": {"softmax"}, "context-vector": {"weighted-average"},
               "momentum": {"exponential-moving-average"}, "rmsprop": {"exponential-moving-average"},
               "adam": {"exponential-moving-average"}, "backpropagation": {"chain-rule"},
               "optimizer": {"gradient-descent", "momentum", "rmsprop", "adam"}}
 
 
-def test_the_eight_sweeps_are_live(linked, site):
+def test_the_nine_sweeps_are_live(linked, site):
     for slug, names in SWEEPS.items():
         assert [p.name for p in linked.by_slug[slug].params] == names, slug
         page = soup(site / "concepts" / f"{slug}.html")
         assert [c["data-param"] for c in page.select(".sweep-controls [data-param]")] == names
-        assert len(page.select(".sweep-variant")) > 1, slug
+        every = soup(site / "sweeps" / f"{slug}.html")
+        assert len(every.select(".sweep-variant")) > 1, slug
 
 
 def test_the_entries_reuse_each_others_code(linked, site):

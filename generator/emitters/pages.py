@@ -23,6 +23,7 @@ from ..cache import content_key
 from ..conceptmap import (MAP_ENTRY_LIMIT, concept_map_svg, connection_groups, families,
                           family_of, family_slug, family_url, graph_svg, map_kind,
                           neighbour_map_svg)
+from ..actions_html import sweep_links, sweep_sections
 from ..config import SiteConfig
 from ..render import SiteModel, entry_url, tag_slug, tag_url
 from . import OutputFile
@@ -91,6 +92,7 @@ def emit(model: SiteModel) -> list[OutputFile]:
         files.append(OutputFile(f"concepts/{rendered.slug}.html", text.encode("utf-8"),
                                 origin=f"the page of entry '{rendered.slug}'",
                                 origin_pos=rendered.entry.source.start()))
+    files += [_sweep_page(rendered, page) for rendered in model.entries if rendered.sweeps]
     entries = [r.entry for r in model.entries]
     by_letter: dict[str, list] = {}
     for entry in entries:
@@ -141,6 +143,18 @@ def _map_svg(model: SiteModel, name: str, draw) -> str:
     if model.keys is None:
         return draw()
     return model.keys.cached_text("maps", content_key("map", model.keys.graph, name), draw)
+
+
+def _sweep_page(rendered, page) -> OutputFile:
+    """Return ``sweeps/<slug>.html``: every combination's output, for readers without JS."""
+    entry = rendered.entry
+    return page("sweeps.html", f"sweeps/{entry.slug}.html",
+                f"the swept outputs of entry '{entry.slug}'", entry.source.start(),
+                entry=entry, variants=rendered.sweeps,
+                links=Markup(sweep_links(entry.slug, rendered.sweeps, "../", listed=True)),
+                sections=Markup(sweep_sections(entry.slug, rendered.sweeps)),
+                title=f"{entry.title}: every value",
+                description=f"The output of {entry.title}'s code for every value of its knobs.")
 
 
 def _entry_page(model: SiteModel, page, position: int, changed: dict[str, str]) -> OutputFile:
