@@ -33,6 +33,7 @@ from collections import deque
 from pathlib import Path
 
 from generator import sandbox
+from generator.figure_svg import save_svg
 
 OUTPUT_CAP = 10_000
 """Characters of printed output kept per block."""
@@ -91,9 +92,7 @@ def _save_figures(plt, slug: str, block: int) -> list[dict]:
         fig = plt.figure(fignum)
         # A salt per figure makes every id unique, so figures never clash on one page.
         plt.rcParams["svg.hashsalt"] = f"{slug}-{block}-{number}"
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-        svg = prefix_ids(buffer.getvalue(), f"{slug}-b{block + 1}-f{number}-")
+        svg = prefix_ids(save_svg(fig), f"{slug}-b{block + 1}-f{number}-")
         if len(svg) <= FIGURE_CAP:
             figures.append({"svg": svg, "alt": _figure_alt(fig, number)})
     plt.close("all")
