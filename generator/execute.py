@@ -28,7 +28,7 @@ from .sweeps import Combination
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 WORKER_SOURCES = tuple(Path(__file__).with_name(name)
-                       for name in ("snippet_worker.py", "sandbox.py", "figure_svg.py"))
+                       for name in ("snippet_worker.py", "snippet_slots.py", "sandbox.py", "figure_svg.py"))
 """The code that runs snippets and draws their figures: its text is part of the cache key."""
 # What a snippet may see of the environment: nothing of the parent's (no tokens).
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")

@@ -9,10 +9,10 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from generator.figure_svg import save_svg  # noqa: E402
+from generator.figure_svg import save_svg
 
 SIZE = re.compile(r'<svg[^>]*\swidth="([\d.]+)pt" height="([\d.]+)pt" viewBox="([-\d. ]+)"')
 
@@ -52,7 +52,7 @@ def _subplots_with_math():
     fig, axes = plt.subplots(2, 2, figsize=(5, 4))
     for n, ax in enumerate(axes.flat):
         ax.plot(np.linspace(0, 1, 20) ** (n + 1))
-        ax.set_xlabel(r"$\alpha_{%d}$" % n)
+        ax.set_xlabel(rf"$\alpha_{{{n}}}$")
     return fig
 
 
