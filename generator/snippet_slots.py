@@ -76,6 +76,7 @@ def _keeper_main(folder: Path, commands: int, status: int, output: int,
             if runner == 0:
                 code = 1
                 try:
+                    os.setpgid(0, 0)  # a group of its own: killed whole even without /proc
                     os.dup2(output, 1)
                     os.dup2(output, 2)
                     os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # nothing of the keeper's pipes
@@ -85,7 +86,7 @@ def _keeper_main(folder: Path, commands: int, status: int, output: int,
                 finally:
                     os._exit(code)
             runner_status = _wait_for(runner)
-            _clear(pid_namespace)
+            _clear(pid_namespace, runner)
             os.write(status, (json.dumps({"runner_status": runner_status}) + "\n").encode())
 
 
@@ -97,8 +98,12 @@ def _wait_for(runner: int) -> int:
             return status
 
 
-def _clear(pid_namespace: bool) -> None:
+def _clear(pid_namespace: bool, runner: int) -> None:
     """Kill and reap every process of the namespace but the keeper itself."""
+    try:
+        os.killpg(runner, signal.SIGKILL)  # what the runner started and did not move away
+    except OSError:
+        pass
     if pid_namespace:  # pid 1: kill(-1) reaches every other process of the namespace
         try:
             os.kill(-1, signal.SIGKILL)

@@ -573,8 +573,22 @@ class SlotPool:
         self.out = out
         while jobs or any(slot.job is not None for slot in self.slots):
             while jobs and (idle := self._idle(jobs[0])) is not None:
-                idle.send(jobs.popleft())
+                job = jobs.popleft()
+                try:
+                    idle.send(job)
+                except OSError:  # the keeper is gone (it never started, or died idle)
+                    self._lost(idle, job, jobs)
             self._wait(jobs)
+
+    def _lost(self, slot: Slot, job: dict, jobs: deque) -> None:
+        """Retire a slot whose keeper is gone; its job gets one more try in a new slot."""
+        slot.retire()
+        self.slots.remove(slot)
+        if job.get("retried"):
+            _emit(self.out, {"status": "crashed", "job": job["job"], "error_line": 0,
+                             "error": "the snippet sandbox could not be started", "seconds": 0.0})
+        else:
+            jobs.appendleft({**job, "retried": True})
 
     def _idle(self, job: dict) -> Slot | None:
         for slot in self.slots:

@@ -341,3 +341,36 @@ def test_without_a_pid_namespace_a_reused_sandbox_still_kills_what_an_entry_left
     assert found["message"]["runner_status"] == 0 and found["result"]["status"] == "ok"
     assert found["left"] == []
     assert processes_with(f"sleep\x00{marker}") == []
+
+
+def test_a_sandbox_whose_keeper_died_between_entries_is_replaced(tmp_path):
+    """A keeper killed while idle (say by the OOM killer) costs no entry: it runs in a new sandbox."""
+    import io
+    import json
+    from collections import deque
+
+    from generator.snippet_worker import SlotPool
+    job = {"job": 0, "owner": os.getpid(), "slug": "x", "path": "entries/x.md", "timeout": 30,
+           "memory": 1024, "blocks": [{"index": 0, "line": 11, "code": "print(6 * 7)"}]}
+    report = tmp_path / "report.json"
+    pid = os.fork()
+    if pid == 0:
+        try:
+            sandbox.set_subreaper()
+            pool, out = SlotPool(tmp_path / "slots", 1), io.StringIO()
+            pool.run(deque([job]), out)
+            first = pool.slots[0].keeper
+            os.kill(first, 9)
+            time.sleep(0.2)
+            pool.run(deque([{**job, "job": 1}]), out)
+            second = pool.slots[0].keeper
+            pool.close()
+            report.write_text(json.dumps({"out": out.getvalue(), "keepers": [first, second]}))
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    found = json.loads(report.read_text())
+    results = [json.loads(line) for line in found["out"].splitlines()]
+    assert [(r["job"], r["status"], r["blocks"][0]["stdout"]) for r in results] == \
+        [(0, "ok", "42\n"), (1, "ok", "42\n")]
+    assert found["keepers"][0] != found["keepers"][1]
