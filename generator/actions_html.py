@@ -9,17 +9,20 @@ them ("code used by: ...").
 
 Sweeps: the HTML of a swept entry's controls and of every combination's output.
 
-Every combination's output is in the page, listed under one ``<details>``
-with an anchor each: that is what a reader without JavaScript sees (the
-default's output stays under the code). ``static/actions.js`` shows the
-controls (one range input or select per parameter) and copies the chosen
-combination's output over the default's: no data file, no inline script, and
-it works from ``file://``.
+The entry page shows the default's output under the code and lists the other
+combinations as links to a page of their own, ``sweeps/<slug>.html``, which
+holds every combination's output under an anchor each: that is what a reader
+without JavaScript sees. ``static/actions.js`` shows the controls (one range
+input or select per parameter); the first time the reader reaches for one it
+loads ``sweeps/<slug>.js`` (a script that assigns the same outputs, so it works
+from ``file://`` under the CSP) and copies the chosen combination's output over
+the default's. The entry page stays light however many combinations there are.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Callable
 
 from . import sweeps
@@ -39,25 +42,72 @@ def sweep_controls(entry: Entry) -> str:
             f"{controls}</div>")
 
 
-def sweep_listing(entry: Entry, result: SnippetResult, block_html: BlockHtml) -> str:
-    """Return every combination's output, each under an anchor, in one ``<details>``."""
-    params = entry.params
-    default = sweeps.default_combination(params)
-    links, sections = [], []
-    for variant in result.variants:
-        combo = variant.combination
-        anchor = f"{entry.slug}-sweep-{sweeps.combination_id(combo)}"
-        name = html.escape(sweeps.label(params, combo))
-        shown = " (shown above)" if combo == default else ""
-        links.append(f'<li><a href="#{anchor}">{name}</a>{shown}</li>')
-        outputs = "".join(f'<div data-sweep-block="{s.index}">{block_html(variant, s.index)}</div>'
-                          for s in entry.executed)
-        sections.append(f'<section class="sweep-variant" id="{anchor}" '
-                        f'data-combination="{sweeps.combination_id(combo)}">'
-                        f"<h3>{name}</h3>{outputs}</section>")
+@dataclass(frozen=True)
+class SweepVariant:
+    """One combination of a swept entry, rendered."""
+
+    combination: str
+    """Its id, the value indices joined by ``-`` (``"0-2"``), as the controls compute it."""
+    label: str
+    """``beta=0.9, window=1``"""
+    default: bool
+    blocks: dict[str, str]
+    """Executed block index -> that block's output HTML (for a page in concepts/ or sweeps/)."""
+
+
+def sweep_variants(entry: Entry, result: SnippetResult, block_html: BlockHtml
+                   ) -> tuple[SweepVariant, ...]:
+    """Return every combination's output, the default's included, in the run's order.
+
+    A block whose output is the same for every combination (one that does not use the
+    parameters) is left out: the page shows it once, under the code.
+    """
+    default = sweeps.default_combination(entry.params)
+    outputs = [{str(s.index): block_html(v, s.index) for s in entry.executed}
+               for v in result.variants]
+    varying = [i for i in (outputs[0] if outputs else {}) if len({o[i] for o in outputs}) > 1]
+    return tuple(SweepVariant(combination=sweeps.combination_id(v.combination),
+                              label=sweeps.label(entry.params, v.combination),
+                              default=v.combination == default,
+                              blocks={index: found[index] for index in varying})
+                 for v, found in zip(result.variants, outputs, strict=True))
+
+
+def sweep_anchor(slug: str, variant: SweepVariant) -> str:
+    return f"{slug}-sweep-{variant.combination}"
+
+
+def sweep_links(slug: str, variants: tuple[SweepVariant, ...], root: str,
+                listed: bool = False) -> str:
+    """Return the combinations as links to their outputs on ``sweeps/<slug>.html``.
+
+    :param listed: for that page itself: a plain list of in-page links.
+    """
+    links = []
+    for variant in variants:
+        page = "" if listed else f"{root}sweeps/{slug}.html"
+        href = html.escape(f"{page}#{sweep_anchor(slug, variant)}")
+        shown = " (the page's default)" if listed and variant.default else (
+            " (shown above)" if variant.default else "")
+        links.append(f'<li><a href="{href}" data-combination="{variant.combination}">'
+                     f"{html.escape(variant.label)}</a>{shown}</li>")
+    listing = f'<ul class="sweep-links">{"".join(links)}</ul>'
+    if listed:
+        return listing
     return (f'<details class="sweep-all"><summary>The same code with every value '
-            f"({len(result.variants)} runs)</summary>"
-            f'<ul class="sweep-links">{"".join(links)}</ul>{"".join(sections)}</details>')
+            f"({len(variants)} runs)</summary>{listing}</details>")
+
+
+def sweep_sections(slug: str, variants: tuple[SweepVariant, ...]) -> str:
+    """Return every combination's output under its anchor (the page ``sweeps/<slug>.html``)."""
+    sections = []
+    for variant in variants:
+        outputs = "".join(f'<div data-sweep-block="{index}">{output}</div>'
+                          for index, output in variant.blocks.items())
+        sections.append(f'<section class="sweep-variant" id="{sweep_anchor(slug, variant)}" '
+                        f'data-combination="{variant.combination}">'
+                        f"<h2>{html.escape(variant.label)}</h2>{outputs}</section>")
+    return "".join(sections)
 
 
 def _control(slug: str, param: sweeps.Param) -> str:

@@ -28,6 +28,8 @@ CHAR_PX = 8.2
 """A generous average glyph width at FONT_PX, so estimated label boxes are never short."""
 ROW_PX = 24
 DOT_R = 6
+CORRIDOR_PX = 24
+"""Where edges turn: this far left of a column's dots, in the free corridor before it."""
 MAP_ENTRY_LIMIT = 400
 """Above this many entries the whole map becomes a map of families, each with its own page."""
 
@@ -107,11 +109,16 @@ def _node(entry: Entry, x: float, y: float, root: str, cls: str = "", anchor: st
     href = href or f"{root}concepts/{entry.slug}.html"
     label = label or entry.title
     dx = DOT_R + 5 if anchor == "start" else -(DOT_R + 5)
+    align = "" if anchor == "start" else f' text-anchor="{anchor}"'  # start: SVG's default
     return (f'<a href="{escape(href)}" class="map-node{" " + cls if cls else ""}" '
             f'data-entry="{escape(entry.slug)}"{extra}>'
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{DOT_R + 2 if cls == "center" else DOT_R}"/>'
-            f'<text x="{x + dx:.1f}" y="{y + 4.5:.1f}" text-anchor="{anchor}">{escape(label)}</text>'
-            "</a>")
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{DOT_R + 2 if cls == "center" else DOT_R}"/>'
+            f'<text x="{_n(x + dx)}" y="{_n(y + 4.5)}"{align}>{escape(label)}</text></a>')
+
+
+def _n(value: float) -> str:
+    """Return a coordinate to a tenth of a pixel, without a useless ``.0``."""
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _edge(vocabulary: Vocabulary, kind: str, source: str, target: str, d: str,
@@ -145,6 +152,63 @@ def _curve(source: tuple[float, float, float], target: tuple[float, float, float
             f"{mid:.1f},{finish[1]:.1f} {finish[0]:.1f},{finish[1]:.1f}")
 
 
+def _route(source: tuple[float, float, float], target: tuple[float, float, float],
+           column_px: float, shift: int) -> str:
+    """Return an edge of the layered map, routed around every label that is not its own.
+
+    Labels fill the columns and rows; what stays free are the corridors between columns
+    (right of the longest label, left of the next column's dots) and the lanes between
+    rows (rows line up across the columns of a band). So an edge leaves its source
+    along its own row, turns into the corridor next to it, runs along the lane beside
+    the target's row to the corridor next to the target, and enters along the target's
+    row: the dot from the left, or, going leftwards, the label's end from the right.
+    ``shift`` spreads edges that share a corridor or a lane.
+    """
+    (x1, y1, end1), (x2, y2, end2) = source, target
+    if abs(x2 - x1) < 1:  # one column: bow out to the left of the dots, into the corridor
+        bow = min(30.0, 10 + abs(y2 - y1) / 8)
+        return (f"M{x1 - DOT_R:.1f},{y1:.1f}C{x1 - bow:.1f},{y1:.1f} "
+                f"{x1 - bow:.1f},{y2:.1f} {x2 - DOT_R - 1:.1f},{y2:.1f}")
+    across = (shift * 7) % 21 - 10  # -10 .. 10 px inside a corridor
+    along = (shift * 3) % 5 - 2      # -2 .. 2 px inside a lane
+    if x2 > x1:
+        start, finish = (end1 + 4, y1), (x2 - DOT_R - 1, y2)
+        out, into = x1 + column_px - CORRIDOR_PX + across, x2 - CORRIDOR_PX + across
+    else:
+        start, finish = (x1 - DOT_R, y1), (end2 + 5, y2)
+        out, into = x1 - CORRIDOR_PX + across, x2 + column_px - CORRIDOR_PX + across
+    if abs(out - into) < 1:  # neighbouring columns: one corridor
+        points = [start, (out, y1), (out, y2), finish]
+    else:
+        lane = y2 + (-ROW_PX / 2 if y1 < y2 else ROW_PX / 2) + along
+        points = [start, (out, y1), (out, lane), (into, lane), (into, y2), finish]
+    return _rounded(points)
+
+
+def _rounded(points: list[tuple[float, float]], radius: float = 5.0) -> str:
+    """Return a polyline through ``points`` as a path, its corners rounded."""
+    points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+    path = [f"M{_n(points[0][0])},{_n(points[0][1])}"]
+    for before, corner, after in zip(points, points[1:], points[2:]):
+        cut = min(radius, _distance(before, corner) / 2, _distance(corner, after) / 2)
+        enter, leave = _towards(corner, before, cut), _towards(corner, after, cut)
+        path.append(f"L{_n(enter[0])},{_n(enter[1])}Q{_n(corner[0])},{_n(corner[1])} "
+                    f"{_n(leave[0])},{_n(leave[1])}")
+    path.append(f"L{_n(points[-1][0])},{_n(points[-1][1])}")
+    return "".join(path)
+
+
+def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+
+
+def _towards(a: tuple[float, float], b: tuple[float, float], length: float) -> tuple[float, float]:
+    gap = _distance(a, b)
+    if gap == 0:
+        return a
+    return (a[0] + (b[0] - a[0]) * length / gap, a[1] + (b[1] - a[1]) * length / gap)
+
+
 # --- the layered layout ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -156,6 +220,9 @@ class Layout:
     height: float
     bands: tuple[tuple[str, float, float], ...]
     """(road name, top, bottom) of each road's band."""
+    column_px: float = 0.0
+    """From one column's dots to the next's: the longest label ends 2 DOT_R + 35 px before
+    the next column's dots, a corridor where edges turn (``_route``)."""
 
 
 def _depths(slugs: list[str], edges: list[tuple[str, str, str]],
@@ -203,7 +270,7 @@ def layered_layout(entries: list[Entry], edges: list[tuple[str, str, str]],
         bands.append((road_names.get(band, band or "Not yet on a road"), top - 24, top + height))
         top += height + 40
     width = 24 + (max(depth.values()) + 1) * column_px
-    return Layout(pos, width, top - 16, tuple(bands))
+    return Layout(pos, width, top - 16, tuple(bands), column_px)
 
 
 def _rows_by_barycentre(members: list[str], depth: dict[str, int],
@@ -249,9 +316,10 @@ def graph_svg(glossary: Glossary, entries: list[Entry], root: str, label: str) -
                      f'<text class="band-label" x="12" y="{top + 16:.1f}">{escape(name)}</text>')
     ends = {slug: (x, y, x + DOT_R + 5 + label_px(glossary.by_slug[slug].title))
             for slug, (x, y) in layout.pos.items()}
-    for a, b, kind in edges:
+    for number, (a, b, kind) in enumerate(edges):
         # Implicit kinds (mentions in prose) start hidden: the filter shows them.
-        parts.append(_edge(vocabulary, kind, a, b, _curve(ends[a], ends[b]),
+        parts.append(_edge(vocabulary, kind, a, b,
+                           _route(ends[a], ends[b], layout.column_px, number),
                            hidden=not vocabulary.relation(kind).front_matter))
     by_slug = glossary.by_slug
     for slug in sorted(members):
@@ -348,10 +416,10 @@ def neighbour_map_svg(glossary: Glossary, slug: str, groups: tuple[RelationGroup
         extra = drawn.get(other, 0)  # a second relation to one neighbour bows wider
         drawn[other] = extra + 1
         bow = min(x - 8, 14 + row * 8 + extra * 10)
-        down = (f"M{x - DOT_R:.1f},{y0 + 2:.1f}C{x - bow:.1f},{y0:.1f} {x - bow:.1f},{y:.1f} "
-                f"{x - DOT_R - 1:.1f},{y:.1f}")
-        up = (f"M{x - DOT_R:.1f},{y - 1:.1f}C{x - bow:.1f},{y:.1f} {x - bow:.1f},{y0:.1f} "
-              f"{x - DOT_R - 1:.1f},{y0 + 2:.1f}")
+        down = (f"M{_n(x - DOT_R)},{_n(y0 + 2)}C{_n(x - bow)},{_n(y0)} {_n(x - bow)},{_n(y)} "
+                f"{_n(x - DOT_R - 1)},{_n(y)}")
+        up = (f"M{_n(x - DOT_R)},{_n(y - 1)}C{_n(x - bow)},{_n(y)} {_n(x - bow)},{_n(y0)} "
+              f"{_n(x - DOT_R - 1)},{_n(y0 + 2)}")
         source, target, d = (other, slug, up) if direction == "in" else (slug, other, down)
         parts.append(_edge(vocabulary, kind, source, target, d))
     for row, other in enumerate(rows, start=1):

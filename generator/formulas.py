@@ -94,14 +94,26 @@ def render_math(entries: list[Entry], engine: MathEngine, macros: SourceText,
         reporter.error(macros.pos(macros_error.position or 0),
                        f"TeX error in the shared macros: {macros_error.message}")
         return table  # every formula would fail the same way: report the cause once
+    derived = {id(tex) for tex in extra}
+    failed_sources: set = set()
+    derived_failures = []
     for item, result in zip(missing, results, strict=True):
         if result.error is None:
             table.html[item] = result.html
             table.stats.rendered += 1
             cache.put(keys[item], {"html": result.html})
-        else:
-            for tex in occurrences[item]:
+            continue
+        for tex in occurrences[item]:
+            if id(tex) in derived:
+                derived_failures.append((tex, result.error))
+            else:
+                failed_sources.add(tex.source.path)
                 _report(tex, result.error, reporter)
+    for tex, error in derived_failures:
+        # A fold view is made from its entry's formula: when that formula failed, the
+        # error is already reported at its line; report the view only if it fails alone.
+        if tex.source.path not in failed_sources:
+            _report(tex, error, reporter)
     return table
 
 

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -49,8 +50,9 @@ class KatexEngine:
     def __init__(self, project_root: Path):
         self.package: JsPackage = find_package("katex", project_root)
         self.version = self.package.version
-        self.fingerprint = source_digest(WORKER)
-        """Digest of the worker's own code: an edit there changes output without a version bump."""
+        self.fingerprint = source_digest(WORKER, Path(__file__))
+        """Digest of the worker's code and of ``tidy`` here: an edit changes output without
+        a version bump."""
 
     def render_batch(self, items: list[tuple[str, bool]], macros: str
                      ) -> tuple[EngineError | None, list[EngineResult]]:
@@ -63,9 +65,9 @@ class KatexEngine:
             raise RuntimeError(f"the KaTeX worker failed:\n{proc.stderr}")
         response = json.loads(proc.stdout)
         macros_error = _error(response["macros_error"], macros)
-        results = [EngineResult(html=r["html"]) if "html" in r else
+        results = [EngineResult(html=tidy(r["html"], display)) if "html" in r else
                    EngineResult(error=_error(r["error"], tex))
-                   for r, (tex, _) in zip(response["results"], items, strict=True)]
+                   for r, (tex, display) in zip(response["results"], items, strict=True)]
         return macros_error, results
 
     def stylesheets(self) -> list[tuple[Path, str]]:
@@ -85,6 +87,109 @@ class KatexEngine:
     def decorate_chunks(html: str, decorate: Callable[[int, str], str]) -> str:
         """Replace every chunk mark by ``decorate(chunk index, inner html)``, inner first."""
         return _decorate(html, decorate)
+
+
+def tidy(html: str, display: bool) -> str:
+    """Return KaTeX's markup made valid for the Nu checker and lighter, rendering the same.
+
+    - MathML: a script element with a child too many (``z_{\\max}`` puts ``<mi>max</mi>``
+      and the function-application ``<mo>`` side by side in ``<msub>``) gets the pair
+      wrapped in an ``<mrow>``, as MathML asks.
+    - MathML of inline math loses its TeX ``<annotation>``: screen readers read the
+      presentation MathML; only display math offers "copy TeX", which reads it.
+    - Inline styles lose what the browser ignores anyway: negative heights (invalid CSS,
+      which the checker reports), the last ``;`` and the zeros before decimal points.
+    """
+    html = _MATHML_MATH.sub(lambda m: _tidy_mathml(m.group(0), keep_tex=display), html)
+    return _STYLE.sub(_tidy_style, html)
+
+
+_MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+_MATHML_MATH = re.compile(r"<math\b.*?</math>", re.S)
+_ANNOTATION = re.compile(r'<semantics>(.*)<annotation encoding="application/x-tex">.*?'
+                         r"</annotation></semantics>", re.S)
+_ARITY = {"msub": 2, "msup": 2, "msubsup": 3, "munder": 2, "mover": 2, "munderover": 3,
+          "mfrac": 2, "mroot": 2}
+"""MathML elements whose children are positional, and how many they take."""
+_APPLY_FUNCTION = "\u2061"
+_STYLE = re.compile(r' style="([^"]*)"')
+_LEADING_ZERO = re.compile(r"(?<=[:-])0\.(?=\d)")
+"""``0.25em`` is ``.25em`` in CSS: the same length, one byte less, hundreds of times a page."""
+_NEGATIVE_HEIGHT = re.compile(r"(?:^|(?<=;))height:-[0-9.]+em(?:;|$)")
+
+
+def _tidy_mathml(math: str, keep_tex: bool) -> str:
+    if not keep_tex:
+        math = _ANNOTATION.sub(r"\1", math)
+    if _APPLY_FUNCTION not in math:
+        return math
+    root = ET.fromstring(math)
+    changed = False
+    for element in root.iter():
+        changed |= _group_function_names(element)
+    if not changed:
+        return math
+    ET.register_namespace("", _MATHML_NS)
+    return ET.tostring(root, encoding="unicode", short_empty_elements=False)
+
+
+def _group_function_names(element: ET.Element) -> bool:
+    """Wrap ``name, U+2061`` pairs in an mrow while ``element`` has too many children."""
+    arity = _ARITY.get(element.tag.rpartition("}")[2])
+    changed = False
+    while arity is not None and len(element) > arity:
+        children = list(element)
+        apply = next((i for i, child in enumerate(children) if i > 0
+                      and child.tag.endswith("}mo") and child.text == _APPLY_FUNCTION), None)
+        if apply is None:
+            break
+        row = ET.Element(f"{{{_MATHML_NS}}}mrow")
+        row.extend(children[apply - 1:apply + 1])
+        for child in children[apply - 1:apply + 1]:
+            element.remove(child)
+        element.insert(apply - 1, row)
+        changed = True
+    return changed
+
+
+def _tidy_style(match: re.Match) -> str:
+    style = _NEGATIVE_HEIGHT.sub("", match.group(1)).rstrip(";")
+    style = _LEADING_ZERO.sub(".", style)
+    return f' style="{style}"' if style else ""
+
+
+def prune_css(css: str, formulas) -> str:
+    """Return KaTeX's stylesheet without the rules no formula of this site can match.
+
+    A selector that needs a class (outside ``:not()``) that none of ``formulas`` (every
+    formula of the site, rendered at build time) carries never matches: it goes, and
+    a rule with no selector left goes with it; then the ``@font-face`` rules of font
+    families no remaining rule names. What renders is unchanged.
+    """
+    used = {name for html in formulas for attr in _CLASS_ATTR.findall(html)
+            for name in attr.split()}
+    kept = []
+    for rule in _CSS_RULE.findall(css):
+        if rule.startswith("@"):
+            kept.append(rule)
+            continue
+        selectors, _, body = rule.partition("{")
+        alive = [s for s in selectors.split(",") if _classes_of(s) <= used]
+        if alive:
+            kept.append(",".join(alive) + "{" + body)
+    families = set(_FONT_FAMILY.findall("".join(r for r in kept if not r.startswith("@font-face"))))
+    return "".join(rule for rule in kept if not rule.startswith("@font-face")
+                   or set(_FONT_FAMILY.findall(rule)) & families)
+
+
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_CSS_RULE = re.compile(r"@font-face\{[^}]*\}|@media[^{]*\{(?:[^{}]*\{[^}]*\})*\}|[^{}@]+\{[^}]*\}")
+_FONT_FAMILY = re.compile(r"font-family:\s*(KaTeX_[A-Za-z0-9]+)")
+_NOT = re.compile(r":not\([^)]*\)")
+
+
+def _classes_of(selector: str) -> set[str]:
+    return set(re.findall(r"\.([\w-]+)", _NOT.sub("", selector)))
 
 
 def find_node() -> str:

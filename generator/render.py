@@ -13,7 +13,8 @@ import hashlib
 import html
 from dataclasses import dataclass, field
 
-from .actions_html import code_links, download_links, sweep_controls, sweep_listing
+from .actions_html import (SweepVariant, code_links, download_links, sweep_controls, sweep_links,
+                           sweep_variants)
 from .chunk_html import ChunkLinks, chunk_box, chunked, lit_box
 from .chunks import appearances, fold_views
 from .config import SiteConfig
@@ -89,6 +90,8 @@ class RenderedEntry:
     """Formulas of other entries holding this one as a chunk, nearest first."""
     fold_views: dict[str, dict[str, str]] = field(default_factory=dict)
     """Formula number -> fold key -> folded HTML; written to ``folds/<slug>.js``."""
+    sweeps: tuple[SweepVariant, ...] = ()
+    """A swept entry's combinations; written to ``sweeps/<slug>.js`` and ``.html``."""
 
     @property
     def slug(self) -> str:
@@ -155,6 +158,7 @@ class _EntryRenderer:
         env = {"glossary": {"entry": entry, "link": self._link, "figures": figures}}
         self._formula_number = 0
         self._deferred: dict[str, dict[str, str]] = {}
+        self._sweeps: tuple[SweepVariant, ...] = ()
         formula_html = self.formula(entry.formula)  # number 0: the formula field
         body = render_tokens(self.md, entry.tokens, env)
         return RenderedEntry(
@@ -162,7 +166,7 @@ class _EntryRenderer:
             formula_preview=self.preview(entry.formula),
             chunk_tree=tuple(self._node(c) for c in entry.formula.chunks),
             figures=tuple(figures), groups=self._groups(entry), fold_views=self._deferred,
-            result=self.results.get(entry.slug), appears_in=self._appearances(entry))
+            sweeps=self._sweeps, result=self.results.get(entry.slug), appears_in=self._appearances(entry))
 
     # --- math -------------------------------------------------------------------------
 
@@ -267,8 +271,10 @@ class _EntryRenderer:
             if entry.params and result is not None:  # a sweep: controls over the last output
                 out = f'<div class="sweep-out" data-sweep-block="{block.index}">{out}</div>'
                 if block.index == entry.executed[-1].index:
-                    out = sweep_controls(entry) + out + sweep_listing(
+                    self._sweeps = sweep_variants(
                         entry, result, lambda r, i: self._block_output(entry, r, i, figures))
+                    out = (sweep_controls(entry) + out
+                           + sweep_links(entry.slug, self._sweeps, ENTRY_ROOT))
         return (f'<div class="snippet"><div class="snippet-label">python · {label}</div>'
                 f"{code}{out}</div>\n")
 

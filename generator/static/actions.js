@@ -1,27 +1,45 @@
 // Parameter sweeps (issue 14): each control picks a value; the chosen combination's
-// pre-rendered output (listed in the page for readers without JavaScript) is copied
-// over the default's. No data is fetched, so this works from file:// too.
+// pre-rendered output is copied over the default's. The outputs come from
+// sweeps/<slug>.js, loaded the first time the reader reaches for a control (a script
+// that assigns data, so it works from file:// and under the CSP); readers without
+// JavaScript follow the links to sweeps/<slug>.html, which lists them all.
 (function () {
   "use strict";
+
+  var loading = {};
+
+  function load(slug, done) {
+    var data = (window.GLOSSARY_SWEEPS || {})[slug];
+    if (data) { done(data); return; }
+    if (loading[slug]) { loading[slug].push(done); return; }
+    loading[slug] = [done];
+    var script = document.createElement("script");
+    script.src = (document.body.getAttribute("data-root") || "") + "sweeps/" + slug + ".js";
+    script.onload = script.onerror = function () {
+      var waiting = loading[slug];
+      loading[slug] = undefined;
+      var found = (window.GLOSSARY_SWEEPS || {})[slug];
+      if (found) waiting.forEach(function (fn) { fn(found); });
+    };
+    document.head.appendChild(script);
+  }
 
   function combinationOf(controls) {
     return controls.map(function (c) { return c.value; }).join("-");
   }
 
-  function show(entry, controls) {
+  function show(entry, slug, controls) {
     var id = combinationOf(controls);
-    var variant = entry.querySelector('.sweep-variant[data-combination="' + id + '"]');
-    if (!variant) return;
-    entry.querySelectorAll(".sweep-out[data-sweep-block]").forEach(function (out) {
-      var block = out.getAttribute("data-sweep-block");
-      var source = variant.querySelector('[data-sweep-block="' + block + '"]');
-      if (!source) return;
-      out.replaceChildren.apply(out, Array.prototype.map.call(source.childNodes, function (node) {
-        return node.cloneNode(true);
-      }));
-      out.querySelectorAll("img").forEach(function (img) { img.loading = "eager"; });
+    load(slug, function (data) {
+      if (combinationOf(controls) !== id || !data[id]) return; // the reader moved on
+      entry.querySelectorAll(".sweep-out[data-sweep-block]").forEach(function (out) {
+        var html = data[id][out.getAttribute("data-sweep-block")];
+        if (html === undefined) return;
+        out.innerHTML = html; // our own output HTML, escaped at build time
+        out.querySelectorAll("img").forEach(function (img) { img.loading = "eager"; });
+      });
+      entry.setAttribute("data-sweep-shown", id);
     });
-    entry.setAttribute("data-sweep-shown", id);
   }
 
   function highlight(control, on) {
@@ -34,6 +52,7 @@
 
   function setUp(panel) {
     var entry = panel.closest("article") || document;
+    var slug = panel.getAttribute("data-sweep");
     var controls = Array.prototype.slice.call(panel.querySelectorAll("[data-param]"));
     controls.forEach(function (control) {
       control.addEventListener("input", function () {
@@ -43,10 +62,13 @@
           control.setAttribute("aria-valuetext", label);
         }
         highlight(control, true);
-        show(entry, controls);
+        show(entry, slug, controls);
       });
       ["pointerdown", "focus"].forEach(function (type) {
-        control.addEventListener(type, function () { highlight(control, true); });
+        control.addEventListener(type, function () {
+          highlight(control, true);
+          load(slug, function () {});
+        });
       });
       ["pointerup", "blur", "change"].forEach(function (type) {
         control.addEventListener(type, function () { highlight(control, false); });
