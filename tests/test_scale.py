@@ -7,7 +7,6 @@ entry, so the test measures the generator, not numpy and matplotlib.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +29,6 @@ def build(project: Path, *args: str) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("GLOSSARY_SCALE_TEST"),
-                    reason="set GLOSSARY_SCALE_TEST=1: after the chunking and reader merges the cold "
-                           "build at N=1000 took over 600 s on the shared machine (issue 15)")
 def test_a_thousand_entries_build_with_their_map_and_rebuild_as_a_no_op(tmp_path):
     project = write(make_corpus(N, trivial=True), "ours", tmp_path / "project")
     report = build(project)
