@@ -108,8 +108,14 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> Run:
                    usage.ru_utime + usage.ru_stime)
 
 
+SINGLE_THREAD_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""Every tool runs its snippets with one BLAS thread, as our worker does: on 2 cores a
+threaded BLAS fights the build's own processes and makes the small matrices slower."""
+
+
 def tool_env(**extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND", "IPYTHONDIR")}
+    env.update(SINGLE_THREAD_BLAS)
     env.update(extra)
     return env
 
@@ -643,7 +649,7 @@ def report(raw: dict) -> str:
               "a comment appended to `base.html`, which every page extends. serve: `glossary serve` "
               "running, one snippet saved, then `/__glossary/status` polled until the build number "
               f"moves (polled every {raw.get('serve_poll_ms', 5):.0f} ms) and the page fetched (checked "
-              "for the new value); the watcher's 200 ms debounce is included.",
+              "for the new value); the watcher's debounce is included.",
               "- CPU time (user + system from `wait4`, the process and every descendant it waited "
               "for) is shown as a cross-check; on a shared VM it also grows under contention "
               "(shared caches, the hypervisor), so it is not a clean measure either.",
@@ -651,6 +657,8 @@ def report(raw: dict) -> str:
               "process tree (main process or a worker), not a sum.",
               "- The other tools run in their default, serial configuration; their math is left to the "
               "browser (MathJax), while ours renders KaTeX at build time.",
+              "- Every tool (and the baseline) runs with one BLAS thread (`OPENBLAS_NUM_THREADS=1` "
+              "and friends), as our snippet worker does.",
               "- Baseline: one Python process (the generator's venv) running the same snippets in "
               "sequence, each in a fresh namespace, saving each figure with a plain "
               "`savefig(format=\"svg\")`.", ""]

@@ -130,7 +130,7 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     from .chunks import all_fold_texs, chunk_suggestions
     from .emitters import OutputFile, check_unique, emitters_for
     from .emitters.pages import last_changed
-    from .execute import execute
+    from .execute import execute, start_worker_early
     from .formulas import render_math
     from .health import health_warnings
     from .katex import KatexEngine
@@ -179,6 +179,12 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
     stage("link")
     glossary = result.glossary = link(entries, reporter, broken, config.vocabulary)
 
+    chosen = [e for e in glossary.entries
+              if only is None or (entries_dir / e.rel_path).resolve() in only]
+    if worker is None and STAGES.index(until) >= STAGES.index("execute"):
+        # Started now (if a snippet must run), it warms up while KaTeX renders.
+        worker = start_worker_early(chosen, config, glossary.code_dependencies)
+
     # Stage: math: every formula rendered (or taken from the cache).
     if stage("math"):
         macros_path = config.resolve(config.macros)
@@ -192,8 +198,6 @@ def _run_stages(config: SiteConfig, reporter: Reporter, result: BuildResult, unt
 
     # Stage: execute every entry's snippets as guests (or take them from the cache).
     if stage("execute"):
-        chosen = [e for e in glossary.entries
-                  if only is None or (entries_dir / e.rel_path).resolve() in only]
         if on_snippets:
             on_snippets(len(chosen))
         result.results, result.snippets = execute(chosen, config, reporter, progress, worker,

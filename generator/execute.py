@@ -27,7 +27,8 @@ from .model import BlockResult, Entry, Figure, SnippetResult
 from .sweeps import Combination
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
-WORKER_SOURCES = (Path(__file__).with_name("snippet_worker.py"), Path(__file__).with_name("sandbox.py"))
+WORKER_SOURCES = tuple(Path(__file__).with_name(name)
+                       for name in ("snippet_worker.py", "snippet_slots.py", "sandbox.py", "figure_svg.py"))
 """The code that runs snippets and draws their figures: its text is part of the cache key."""
 # What a snippet may see of the environment: nothing of the parent's (no tokens).
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -101,18 +102,52 @@ def runs_of(entry: Entry, dependencies: list[Entry] = ()) -> list[Run]:
 
 def execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
             progress: Callable[[int], None] | None = None,
-            worker: "SnippetWorker | None" = None,
+            worker: SnippetWorker | None = None,
             dependencies: Callable[[str], list[Entry] | None] = lambda slug: [],
             ) -> tuple[dict[str, SnippetResult], ExecStats]:
     """Return each entry's SnippetResult, running only those not in the cache.
 
-    :param worker: a warm worker kept between builds (``glossary serve``).
+    :param worker: a warm worker kept between builds (``glossary serve``), or one
+        started for this build by ``start_worker_early`` (ended here).
 
     A swept entry's result is its default combination's, holding every
     combination's result in ``variants``. ``dependencies(slug)`` names the
     entries whose code an entry imports (``Glossary.code_dependencies``), or
     None when an import was refused: such an entry is not run (link reported it).
     """
+    try:
+        return _execute(entries, config, reporter, progress, worker, dependencies)
+    finally:
+        if worker is not None and not worker.kept:
+            worker.close()
+
+
+def start_worker_early(entries: list[Entry], config: SiteConfig,
+                       dependencies: Callable[[str], list[Entry] | None]) -> SnippetWorker | None:
+    """Start a worker for this build now if a snippet must run, else return None.
+
+    The build calls this before the math stage: the worker imports numpy and
+    matplotlib and draws its warm-up figure while KaTeX renders (two processes, two
+    cores). ``execute`` ends it.
+    """
+    cache = ContentCache(config.resolve(config.cache_dir), "exec", enabled=config.use_cache)
+    versions, limits = runtime_versions(), {"memory": config.memory, "timeout": config.timeout}
+    for entry in entries:
+        needs = dependencies(entry.slug)
+        if needs is None:
+            continue
+        for run in runs_of(entry, needs):
+            if cache.get(snippet_key(entry, versions, limits, run.params, list(needs))) is None:
+                worker = SnippetWorker(config, kept=False)
+                worker.start()
+                return worker
+    return None
+
+
+def _execute(entries: list[Entry], config: SiteConfig, reporter: Reporter,
+             progress: Callable[[int], None] | None, worker: SnippetWorker | None,
+             dependencies: Callable[[str], list[Entry] | None],
+             ) -> tuple[dict[str, SnippetResult], ExecStats]:
     cache = ContentCache(config.resolve(config.cache_dir), "exec", enabled=config.use_cache)
     versions = runtime_versions()
     done: dict[tuple[str, Combination], SnippetResult] = {}
@@ -188,8 +223,10 @@ class SnippetWorker:
     never started) is started on the next batch; ``close`` ends it.
     """
 
-    def __init__(self, config: SiteConfig):
+    def __init__(self, config: SiteConfig, kept: bool = True):
         self.config = config
+        self.kept = kept
+        """False for a worker started for one build: ``execute`` ends it."""
         self.proc: subprocess.Popen | None = None
         self._home: tempfile.TemporaryDirectory | None = None
         self._errors = None

@@ -10,8 +10,9 @@ ones a snippet gets on this machine. The snippet worker calls these in order:
 - in the namespace's first process: ``read_only_view`` (a private mount
   namespace where only the job folder is writable and ``/proc`` shows only the
   job's own processes);
-- in the process that runs the snippet: ``drop_privileges`` (no capabilities, no
-  new privileges), so the snippet cannot undo any of the above.
+- in the process that runs the snippet: ``unshare_ipc`` (System V IPC objects of its
+  own) and ``drop_privileges`` (no capabilities, no new privileges), so the snippet
+  cannot undo any of the above.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import ctypes
 import os
 from pathlib import Path
 
-CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -73,6 +74,16 @@ def unshare_namespaces() -> set[str]:
                 _map_user(uid, gid)
             return names
     return set()
+
+
+def unshare_ipc() -> bool:
+    """Give this process a System V IPC namespace of its own (gone when its processes are).
+
+    Shared memory segments, semaphores and message queues outlive the process that
+    made them; in a namespace of its own an entry can neither leave one for the next
+    entry nor find one left by another.
+    """
+    return _call("unshare", CLONE_NEWIPC)
 
 
 def _map_user(uid: int, gid: int) -> None:

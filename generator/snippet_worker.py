@@ -12,6 +12,7 @@ The worker enforces the wall-clock limit and prints one JSON result per job.
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib.abc
 import importlib.util
 import io
@@ -33,6 +34,8 @@ from collections import deque
 from pathlib import Path
 
 from generator import sandbox
+from generator.figure_svg import save_svg
+from generator.snippet_slots import Slot
 
 OUTPUT_CAP = 10_000
 """Characters of printed output kept per block."""
@@ -91,9 +94,7 @@ def _save_figures(plt, slug: str, block: int) -> list[dict]:
         fig = plt.figure(fignum)
         # A salt per figure makes every id unique, so figures never clash on one page.
         plt.rcParams["svg.hashsalt"] = f"{slug}-{block}-{number}"
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-        svg = prefix_ids(buffer.getvalue(), f"{slug}-b{block + 1}-f{number}-")
+        svg = prefix_ids(save_svg(fig), f"{slug}-b{block + 1}-f{number}-")
         if len(svg) <= FIGURE_CAP:
             figures.append({"svg": svg, "alt": _figure_alt(fig, number)})
     plt.close("all")
@@ -285,6 +286,7 @@ def child_main(job_dir: Path, job: dict, process_base: int | None = None) -> Non
     os.environ.update(HOME=str(work), TMPDIR=str(work))
     tempfile.tempdir = None
     _limit_self(job["memory"], process_base)
+    sandbox.unshare_ipc()
     sandbox.drop_privileges()
     runner = os.getpid()
     try:
@@ -454,12 +456,22 @@ def _start_spawn(job_dir: Path) -> subprocess.Popen:
 
 
 def _finish(job: dict, job_dir: Path, status: int | None, elapsed: float) -> dict:
-    result_file = job_dir / "result.json"
-    line = _progress_line(job_dir, job)
+    """Return the result of a job run by its own supervisor (spawn mode)."""
     try:
         report = json.loads((job_dir / "supervisor.json").read_text("utf-8"))
     except (OSError, ValueError):
         report = {"runner_status": status, "timed_out": status is None, "output": ""}
+    result = _result_of(job, job_dir, report, status)
+    if report.get("cgroup"):
+        sandbox.PidsCgroup(Path(report["cgroup"]), Path(report["cgroup"]).parent).remove()
+    result.update(job=job["job"], seconds=round(elapsed, 3))
+    return result
+
+
+def _result_of(job: dict, job_dir: Path, report: dict, status: int | None = None) -> dict:
+    """Return a job's result from its folder and its supervisor's report (status, timeout, output)."""
+    result_file = job_dir / "result.json"
+    line = _progress_line(job_dir, job)
     if report.get("timed_out"):
         result = {"status": "timeout", "error_line": line,
                   "error": f"timed out after {job['timeout']:g} s (raise the limit with "
@@ -475,9 +487,6 @@ def _finish(job: dict, job_dir: Path, status: int | None, elapsed: float) -> dic
         result = {"status": "crashed", "error_line": line,
                   "error": _death(runner if isinstance(runner, int) else status or 0, job),
                   "traceback": report.get("output", "")}
-    if report.get("cgroup"):
-        sandbox.PidsCgroup(Path(report["cgroup"]), Path(report["cgroup"]).parent).remove()
-    result.update(job=job["job"], seconds=round(elapsed, 3))
     return result
 
 
@@ -501,38 +510,132 @@ def _death(status: int, job: dict) -> str:
 
 
 def _warm_up() -> None:
-    """Import numpy and matplotlib and draw one throwaway SVG, so forked children start warm."""
+    """Import numpy and matplotlib, reset and draw one throwaway SVG, so forked children start warm.
+
+    Only our own code runs here, never an entry's: what a child inherits is the same for all.
+    """
+    import random
+
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
 
+    _reset_state(np, plt, random)  # the first reset costs about 20 ms: pay it once, here
     fig, ax = plt.subplots()
     ax.plot(np.arange(3), np.arange(3))
     ax.set_title("$x^2$ warm-up")  # loads fonts and the mathtext parser once
     ax.legend(["a"])
-    fig.savefig(io.StringIO(), format="svg")
-    plt.close("all")
+    save_svg(fig)
+    _reset_state(np, plt, random)
 
 
 def worker_main(mode: str, parallel: int) -> None:
     """Read batches of jobs from stdin, run them ``parallel`` at a time, print results as they end.
 
     After each batch a ``{"batch_done": n}`` line; the worker ends at the end of its input.
+    In ``fork`` mode the sandboxes (``snippet_slots``) are kept from batch to batch.
     """
     if mode == "fork":
         _warm_up()
+        gc.freeze()  # forked processes then never touch the warm objects' pages (no copy-on-write)
     sandbox.set_subreaper()  # a supervisor killed at the backstop deadline leaves no orphans
     sandbox.die_with_parent()
     sandbox.remove_stale_cgroups()  # of builds killed while their snippets ran
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but results may reach the protocol stream
     with tempfile.TemporaryDirectory(prefix="glossary-snippets-") as base:
+        pool = SlotPool(Path(base), parallel)
         batch = 0
-        while (jobs := _read_batch(sys.stdin)) is not None:
-            _run_batch(deque(jobs), Path(base) / f"batch-{batch}", mode, parallel, out)
-            _emit(out, {"batch_done": batch})  # a kept worker (serve) waits for the next batch
-            batch += 1
+        try:
+            while (jobs := _read_batch(sys.stdin)) is not None:
+                if mode == "fork":
+                    pool.run(deque(jobs), out)
+                else:
+                    _run_batch(deque(jobs), Path(base) / f"batch-{batch}", mode, parallel, out)
+                _emit(out, {"batch_done": batch})  # a kept worker (serve) waits for the next batch
+                batch += 1
+        finally:
+            pool.close()
+
+
+class SlotPool:
+    """The worker's reused sandboxes (fork mode): at most ``parallel``, started on first use."""
+
+    def __init__(self, base: Path, parallel: int):
+        self.base, self.parallel = base, parallel
+        self.slots: list[Slot] = []
+        self.started = 0
+        self.out = None
+
+    def run(self, jobs: deque, out) -> None:
+        """Run ``jobs``, one per idle slot at a time, writing each result as it ends."""
+        self.out = out
+        while jobs or any(slot.job is not None for slot in self.slots):
+            while jobs and (idle := self._idle(jobs[0])) is not None:
+                job = jobs.popleft()
+                try:
+                    idle.send(job)
+                except OSError:  # the keeper is gone (it never started, or died idle)
+                    self._lost(idle, job, jobs)
+            self._wait(jobs)
+
+    def _lost(self, slot: Slot, job: dict, jobs: deque) -> None:
+        """Retire a slot whose keeper is gone; its job gets one more try in a new slot."""
+        slot.retire()
+        self.slots.remove(slot)
+        if job.get("retried"):
+            _emit(self.out, {"status": "crashed", "job": job["job"], "error_line": 0,
+                             "error": "the snippet sandbox could not be started", "seconds": 0.0})
+        else:
+            jobs.appendleft({**job, "retried": True})
+
+    def _idle(self, job: dict) -> Slot | None:
+        for slot in self.slots:
+            if slot.job is None:
+                return slot
+        if len(self.slots) < self.parallel:
+            self.started += 1
+            slot = Slot.start(self.base / f"slot-{self.started}", job.get("owner", 0), self.started)
+            self.slots.append(slot)
+            return slot
+        return None
+
+    def _wait(self, jobs: deque) -> None:
+        """Wait for output, an entry's end or a deadline; handle whichever came."""
+        busy = [slot for slot in self.slots if slot.job is not None]
+        if not busy:
+            return
+        now = time.monotonic()
+        wait = max(0.0, min(s.started + s.job["timeout"] - now for s in busy))
+        ready, _, _ = select.select([s.status for s in busy] + [s.output for s in busy], [], [], wait)
+        now = time.monotonic()
+        for slot in busy:
+            slot.read_output()
+            message = slot.read_status() if slot.status in ready else None
+            if message is None and now - slot.started > slot.job["timeout"]:
+                self._end(slot, {"timed_out": True}, now)
+            elif message == {}:  # the keeper died: the slot is torn down with its entry
+                self._end(slot, {"runner_status": None}, now)
+            elif message is not None:
+                self._end(slot, {"runner_status": message.get("runner_status")}, now)
+
+    def _end(self, slot: Slot, report: dict, now: float) -> None:
+        """Emit the slot's entry's result; reuse the slot, or retire it if the entry broke it."""
+        job = slot.job
+        slot.read_output()
+        report["output"] = slot.head.decode("utf-8", "replace")
+        result = _result_of(job, slot.folder, report)
+        result.update(job=job["job"], seconds=round(now - slot.started, 3))
+        _emit(self.out, result)
+        if "runner_status" not in report or report["runner_status"] is None or not slot.reset():
+            slot.retire()
+            self.slots.remove(slot)
+
+    def close(self) -> None:
+        for slot in self.slots:
+            slot.retire()
+        self.slots = []
 
 
 def _read_batch(stream) -> list[dict] | None:
