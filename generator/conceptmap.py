@@ -382,6 +382,28 @@ def families_map_svg(glossary: Glossary, root: str) -> str:
     return "\n".join(parts)
 
 
+def _neighbour_arcs(vocabulary: Vocabulary, groups: tuple[RelationGroup, ...]) -> list[tuple[str, str, str]]:
+    """Return the arcs of a neighbour map: (neighbour, drawn kind, direction), in list order."""
+    arcs: list[tuple[str, str, str]] = []
+    for group in groups:
+        kind = map_kind(vocabulary, group.kind)
+        if kind is not None:
+            arcs.extend((other, kind, group.direction) for other in group.slugs)
+    return arcs
+
+
+def neighbour_map_height(vocabulary: Vocabulary, groups: tuple[RelationGroup, ...]) -> int:
+    """Return the height in px of an entry's neighbour map; 0 when it has nothing to draw.
+
+    The page reserves it before the map arrives (``neighbours/<slug>.js``), so nothing jumps.
+    """
+    arcs = _neighbour_arcs(vocabulary, groups)
+    if not arcs:
+        return 0
+    rows = dict.fromkeys(other for other, _kind, _direction in arcs)
+    return ROW_PX * (len(rows) + 1) + 8
+
+
 def neighbour_map_svg(glossary: Glossary, slug: str, groups: tuple[RelationGroup, ...],
                       root: str) -> str:
     """Return one entry and its neighbours as an arc diagram that mirrors the lists beside it.
@@ -390,11 +412,7 @@ def neighbour_map_svg(glossary: Glossary, slug: str, groups: tuple[RelationGroup
     relation's direction: from this entry for ``out`` groups, into it for ``in`` groups.
     """
     vocabulary = glossary.vocabulary
-    arcs: list[tuple[str, str, str]] = []  # (neighbour, drawn kind, direction)
-    for group in groups:
-        kind = map_kind(vocabulary, group.kind)
-        if kind is not None:
-            arcs.extend((other, kind, group.direction) for other in group.slugs)
+    arcs = _neighbour_arcs(vocabulary, groups)
     if not arcs:
         return ""
     rows = list(dict.fromkeys(other for other, _kind, _direction in arcs))
@@ -402,7 +420,7 @@ def neighbour_map_svg(glossary: Glossary, slug: str, groups: tuple[RelationGroup
     x = 110.0
     width = x + DOT_R + 8 + max([label_px(by_slug[slug].title) * 1.15,
                                  *(label_px(by_slug[s].title) for s in rows)])
-    height = ROW_PX * (len(rows) + 1) + 8
+    height = neighbour_map_height(vocabulary, groups)
     y0 = ROW_PX / 2 + 4
     parts = [f'<svg class="neighbour-map" width="{width:.0f}" height="{height:.0f}" '
              f'viewBox="0 0 {width:.0f} {height:.0f}" '

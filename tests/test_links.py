@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import copy_site, soup
 from test_site import build
@@ -76,11 +77,28 @@ def test_concept_map_layout_is_deterministic(site, tmp_path):
     assert (other / "site/map.html").read_bytes() == (site / "map.html").read_bytes()
 
 
+def _neighbour_map(site, slug):
+    """Return the SVG of an entry's neighbour map, from ``neighbours/<slug>.js``."""
+    text = (site / f"neighbours/{slug}.js").read_text("utf-8")
+    prefix = f"(window.GLOSSARY_NEIGHBOURS = window.GLOSSARY_NEIGHBOURS || {{}})[{json.dumps(slug)}] = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    assert "</" not in text  # cannot close the script it is loaded by
+    return BeautifulSoup(json.loads(text[len(prefix):-2]), "html.parser")
+
+
 def test_neighbour_map_links_every_neighbour(site):
-    svg = soup(site / "concepts/attention-weights.html").select_one("svg.neighbour-map")
+    page = soup(site / "concepts/attention-weights.html")
+    assert page.select_one("svg.neighbour-map") is None  # drawn on demand, not in the page
+    frame = page.select_one("figure.neighbours .map-frame")
+    assert frame["data-map-src"] == "../neighbours/attention-weights.js"
+    assert frame["data-slug"] == "attention-weights" and int(frame["data-height"]) > 0
+    svg = _neighbour_map(site, "attention-weights").select_one("svg.neighbour-map")
+    assert svg["height"] == frame["data-height"]
     slugs = sorted(a["data-entry"] for a in svg.select("a.map-node"))
     assert slugs == ["attention-weights", "context-vector", "softmax"]
-    assert soup(site / "concepts/lonely.html").select_one("svg.neighbour-map") is None
+    assert all(a["href"].startswith("../concepts/") for a in svg.select("a.map-node"))
+    assert soup(site / "concepts/lonely.html").select_one("figure.neighbours") is None
+    assert not (site / "neighbours/lonely.js").exists()
 
 
 def _script_data(path, name):

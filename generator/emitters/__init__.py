@@ -35,11 +35,11 @@ Emitter = Callable[["SiteModel"], list[OutputFile]]
 
 def emitters_for(formats: tuple[str, ...]) -> list[tuple[str, Emitter]]:
     """Return the (name, emitter) pairs that make the requested formats, in order, once each."""
-    from . import (anki, cards, downloads, figures, folds, hosting, json_export, notation,
-                   pages, search, static, sweeps)
+    from . import (anki, cards, downloads, figures, folds, hosting, json_export, neighbours,
+                   notation, pages, search, static, sweeps)
     by_format: dict[str, list[tuple[str, Emitter]]] = {
         "html": [("pages", pages.emit), ("notation", notation.emit), ("figures", figures.emit),
-                 ("folds", folds.emit), ("sweeps", sweeps.emit), ("downloads", downloads.emit), ("search", search.emit),
+                 ("folds", folds.emit), ("neighbours", neighbours.emit), ("sweeps", sweeps.emit), ("downloads", downloads.emit), ("search", search.emit),
                  ("cards", cards.emit), ("static", static.emit), ("hosting", hosting.emit)],
         "json": [("json", json_export.emit), ("figures", figures.emit)],
         "anki": [("anki", anki.emit)],

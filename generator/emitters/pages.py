@@ -22,7 +22,7 @@ from .. import __version__
 from ..cache import content_key
 from ..conceptmap import (MAP_ENTRY_LIMIT, concept_map_svg, connection_groups, families,
                           family_of, family_slug, family_url, graph_svg, map_kind,
-                          neighbour_map_svg)
+                          neighbour_map_height)
 from ..actions_html import sweep_links, sweep_sections
 from ..config import SiteConfig
 from ..render import SiteModel, entry_url, tag_slug, tag_url
@@ -178,7 +178,7 @@ def _entry_page(model: SiteModel, page, position: int, changed: dict[str, str]) 
                 body=Markup(rendered.body_html), formula=Markup(rendered.formula_html),
                 groups=groups, chunk_tree=rendered.chunk_tree, edit_url=edit,
                 previous=previous, next=following, last_changed=changed.get(entry.rel_path, ""),
-                neighbour_map=Markup(neighbour_map_svg(model.glossary, entry.slug, groups, "../")),
+                neighbour_map_height=neighbour_map_height(config.vocabulary, groups),
                 legend=[k for k in config.vocabulary.map_relations if k.key in drawn],
                 title=entry.title, description=entry.abstraction)
 

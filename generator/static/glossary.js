@@ -200,8 +200,33 @@
     if (system && system.addEventListener) system.addEventListener("change", label);
   }
 
+  // --- neighbour map --------------------------------------------------------------------
+  // An entry's arc diagram arrives from neighbours/<slug>.js (a <script>, so file:// works)
+  // when its figure nears the viewport; the connections list beside it says the same.
+  function setUpNeighbourMap() {
+    var frame = document.querySelector(".neighbours .map-frame[data-map-src]");
+    if (!frame) return;
+    frame.style.minHeight = frame.getAttribute("data-height") + "px"; // nothing jumps when it comes
+    function draw() {
+      loadScript(frame.getAttribute("data-map-src"), function () {
+        var svg = (window.GLOSSARY_NEIGHBOURS || {})[frame.getAttribute("data-slug")];
+        if (svg === undefined) return;
+        frame.innerHTML = svg; // our own SVG, built and escaped at build time
+        frame.removeAttribute("data-map-src");
+      });
+    }
+    if (!("IntersectionObserver" in window)) { draw(); return; }
+    var watcher = new IntersectionObserver(function (seen) {
+      if (!seen.some(function (s) { return s.isIntersecting; })) return;
+      watcher.disconnect();
+      draw();
+    }, { rootMargin: "600px" });
+    watcher.observe(frame);
+  }
+
   setUpTheme();
   setUpSearch();
   setUpCards();
   setUpCopy();
+  setUpNeighbourMap();
 })();
