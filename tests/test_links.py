@@ -89,6 +89,7 @@ def _neighbour_map(site, slug):
 def test_neighbour_map_links_every_neighbour(site):
     page = soup(site / "concepts/attention-weights.html")
     assert page.select_one("svg.neighbour-map") is None  # drawn on demand, not in the page
+    assert page.select_one("figure.neighbours").has_attr("hidden")  # no JS: no empty frame
     frame = page.select_one("figure.neighbours .map-frame")
     assert frame["data-map-src"] == "../neighbours/attention-weights.js"
     assert frame["data-slug"] == "attention-weights" and int(frame["data-height"]) > 0

@@ -206,6 +206,7 @@
   function setUpNeighbourMap() {
     var frame = document.querySelector(".neighbours .map-frame[data-map-src]");
     if (!frame) return;
+    frame.parentNode.hidden = false; // without JavaScript the list beside it says the same
     frame.style.minHeight = frame.getAttribute("data-height") + "px"; // nothing jumps when it comes
     function draw() {
       loadScript(frame.getAttribute("data-map-src"), function () {
