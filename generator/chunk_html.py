@@ -131,6 +131,8 @@ def _tree_list(links: ChunkLinks, chunks: tuple[Chunk, ...], number: int) -> str
 def card_styles(most: int) -> str:
     """Return the CSS that shows chunk ``i``'s name card without JavaScript, for i < ``most``.
 
+    Pages load it inside ``<noscript>``: with JavaScript, ``chunks.js`` shows the cards.
+
     The innermost chunk under the pointer wins: a chunk is hovered, none inside it is.
     ``:has()`` cannot nest, hence one rule per chunk index.
     """

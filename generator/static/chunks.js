@@ -2,8 +2,9 @@
 // formula; on touch the first tap shows the name and the second follows the link;
 // nested chunks (spans with data-href) become links; formulas fold to their chunks,
 // with the folded state in the URL fragment (#fold=0:all,2:3).
-// Markup: generator/chunk_html.py. Without this file cards still show (chunk-cards.css),
-// top-level chunks and the chunk tree still link, and formulas stay unfolded.
+// Markup: generator/chunk_html.py. Without JavaScript cards still show (chunk-cards.css,
+// which only a <noscript> loads), top-level chunks and the chunk tree still link, and
+// formulas stay unfolded.
 (function () {
   "use strict";
   document.documentElement.classList.add("js-chunks");
