@@ -166,6 +166,32 @@ def test_the_supervisor_keeps_only_the_head_of_raw_output():
     assert len(head) == snippet_worker.RAW_OUTPUT_CAP
 
 
+def test_a_reused_sandbox_keeps_only_the_head_of_raw_output(tmp_path):
+    """The same bound where fork mode's slots read an entry's fd 1 and 2."""
+    import select
+
+    from generator import snippet_slots
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        chunk = b"z" * 65536
+        for _ in range(300):  # about 20 MB
+            os.write(write_fd, chunk)
+        os._exit(0)
+    os.close(write_fd)
+    os.set_blocking(read_fd, False)
+    slot = snippet_slots.Slot(tmp_path, 0, 0, -1, -1, read_fd, None)
+    ended = False
+    while not ended:
+        select.select([read_fd], [], [], 5)
+        slot.read_output()
+        ended = os.waitpid(pid, os.WNOHANG)[0] != 0
+    slot.read_output()  # what was still in the pipe when the writer ended
+    os.close(read_fd)
+    assert len(slot.head) == snippet_slots.RAW_OUTPUT_CAP
+
+
 @needs["read_only_view"]
 def test_a_snippet_cannot_write_outside_its_working_folder(tmp_path, glossary):
     write_entries(tmp_path, dict([entry("fine")]))
