@@ -9,9 +9,8 @@ preference, on screens only, so print is always light.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 from importlib.metadata import version
+from pathlib import Path
 
 import rcssmin
 import rjsmin
