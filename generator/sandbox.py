@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
+import time
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
@@ -185,6 +187,31 @@ def count_processes(uid: int) -> int:
             except OSError:
                 pass
     return count
+
+
+def kill_and_reap(extra, keep: set[int]) -> None:
+    """Kill and reap this process's children (orphans included) and ``extra()`` until none is left.
+
+    :param extra: returns more pids to kill (a cgroup's members); ``keep`` are spared.
+    """
+    me = os.getpid()
+    for _ in range(10_000):
+        left = (set(children_of(me)) | extra()) - keep
+        if not left:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                done, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if not done:
+                break
+        time.sleep(0.001)
 
 
 def children_of(pid: int) -> list[int]:

@@ -60,7 +60,7 @@ def _starter_main(folder: Path, commands: int, status: int, output: int,
     for fd in (commands, status, output):
         os.close(fd)
     os.waitpid(keeper, 0)
-    _sweep(cgroup.procs if cgroup is not None else (lambda: set()), keep={os.getpid()})
+    sandbox.kill_and_reap(cgroup.procs if cgroup is not None else set, keep={os.getpid()})
 
 
 def _keeper_main(folder: Path, commands: int, status: int, output: int,
@@ -114,29 +114,7 @@ def _clear(pid_namespace: bool, runner: int) -> None:
                 os.waitpid(-1, 0)
             except ChildProcessError:
                 return
-    _sweep(lambda: set(), keep={os.getpid(), os.getppid()})
-
-
-def _sweep(extra, keep: set[int]) -> None:
-    """Kill and reap this process's children (orphans included) and ``extra()`` until none is left."""
-    me = os.getpid()
-    for _ in range(10_000):
-        left = (set(sandbox.children_of(me)) | extra()) - keep
-        if not left:
-            return
-        for pid in left:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        while True:
-            try:
-                done, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if not done:
-                break
-        time.sleep(0.001)
+    sandbox.kill_and_reap(set, keep={os.getpid(), os.getppid()})
 
 
 # --- in the worker: one slot --------------------------------------------------------------

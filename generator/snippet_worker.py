@@ -408,26 +408,7 @@ def _collect(pid: int, fd: int, timeout: float, started: float) -> tuple[bytes, 
 def _kill_tree(pgid: int, cgroup: sandbox.PidsCgroup | None) -> None:
     """Kill and reap every process the job left: its group, orphans we adopted, its cgroup."""
     _kill(pgid)
-    me = os.getpid()
-    for _ in range(10_000):
-        left = set(sandbox.children_of(me))
-        if cgroup is not None:
-            left |= cgroup.procs() - {me}
-        if not left:
-            return
-        for pid in left:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        while True:
-            try:
-                done, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if not done:
-                break
-        time.sleep(0.001)
+    sandbox.kill_and_reap(cgroup.procs if cgroup is not None else set, keep={os.getpid()})
 
 
 # --- in the worker: schedule the jobs ---------------------------------------------------
