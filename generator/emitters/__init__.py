@@ -33,6 +33,29 @@ class OutputFile:
 Emitter = Callable[["SiteModel"], list[OutputFile]]
 
 
+def on_demand_scripts(model: SiteModel, folder: str, what: str, make) -> list[OutputFile]:
+    """Return ``<folder>/<slug>.js`` for every entry whose ``make(rendered)`` is not empty.
+
+    :param what: names the content in clash errors ("the folded formulas").
+    ``glossary serve`` keeps each script in memory under the entry's render key: quicker
+    than making it again.
+    """
+    from ..cache import content_key
+
+    files = []
+    for rendered in model.entries:
+        if model.keys is None:
+            text = make(rendered)
+        else:
+            key = content_key(folder, model.keys.entries[rendered.slug])
+            text = model.keys.cached_text(folder, key, lambda r=rendered: make(r), disk=False)
+        if text:
+            files.append(OutputFile(f"{folder}/{rendered.slug}.js", text.encode("utf-8"),
+                                    origin=f"{what} of entry '{rendered.slug}'",
+                                    origin_pos=rendered.entry.source.start()))
+    return files
+
+
 def emitters_for(formats: tuple[str, ...]) -> list[tuple[str, Emitter]]:
     """Return the (name, emitter) pairs that make the requested formats, in order, once each."""
     from . import (anki, cards, downloads, figures, folds, hosting, json_export, neighbours,

@@ -7,25 +7,12 @@ from __future__ import annotations
 
 import json
 
-from ..cache import content_key
 from ..render import RenderedEntry, SiteModel
-from . import OutputFile
+from . import OutputFile, on_demand_scripts
 
 
 def emit(model: SiteModel) -> list[OutputFile]:
-    files = []
-    for rendered in model.entries:
-        if model.keys is None:
-            text = _script(rendered)
-        else:  # kept in memory by glossary serve: quicker than making it again
-            key = content_key("folds", model.keys.entries[rendered.slug])
-            text = model.keys.cached_text("folds", key, lambda r=rendered: _script(r), disk=False)
-        if not text:
-            continue
-        files.append(OutputFile(f"folds/{rendered.slug}.js", text.encode("utf-8"),
-                                origin=f"the folded formulas of entry '{rendered.slug}'",
-                                origin_pos=rendered.entry.source.start()))
-    return files
+    return on_demand_scripts(model, "folds", "the folded formulas", _script)
 
 
 def _script(rendered: RenderedEntry) -> str:

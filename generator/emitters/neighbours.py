@@ -7,27 +7,14 @@ from __future__ import annotations
 
 import json
 
-from ..cache import content_key
 from ..conceptmap import connection_groups, neighbour_map_svg
 from ..render import RenderedEntry, SiteModel
-from . import OutputFile
+from . import OutputFile, on_demand_scripts
 
 
 def emit(model: SiteModel) -> list[OutputFile]:
-    files = []
-    for rendered in model.entries:
-        if model.keys is None:
-            text = _script(model, rendered)
-        else:  # kept in memory by glossary serve: quicker than drawing it again
-            key = content_key("neighbours", model.keys.entries[rendered.slug])
-            text = model.keys.cached_text("neighbours", key,
-                                          lambda r=rendered: _script(model, r), disk=False)
-        if not text:
-            continue
-        files.append(OutputFile(f"neighbours/{rendered.slug}.js", text.encode("utf-8"),
-                                origin=f"the neighbour map of entry '{rendered.slug}'",
-                                origin_pos=rendered.entry.source.start()))
-    return files
+    return on_demand_scripts(model, "neighbours", "the neighbour map",
+                             lambda rendered: _script(model, rendered))
 
 
 def _script(model: SiteModel, rendered: RenderedEntry) -> str:
