@@ -35,7 +35,7 @@ from pathlib import Path
 
 from generator import sandbox
 from generator.figure_svg import save_svg
-from generator.snippet_slots import Slot
+from generator.snippet_slots import RAW_OUTPUT_CAP, Slot
 
 OUTPUT_CAP = 10_000
 """Characters of printed output kept per block."""
@@ -246,8 +246,6 @@ def _threads_left(path: str, last_line: int) -> dict | None:
 
 FILE_CAP = 256 * 1024 * 1024
 """Largest file a snippet may write, in bytes: a runaway loop cannot fill the disk."""
-RAW_OUTPUT_CAP = 20_000
-"""Bytes kept of what the snippet process writes to its file descriptors 1 and 2 directly."""
 
 
 def _limit_self(memory_mb: int, process_base: int | None) -> None:

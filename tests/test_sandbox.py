@@ -149,18 +149,24 @@ def test_raw_output_before_a_crash_is_capped_at_the_file_descriptor(tmp_path, gl
     assert len(run.stdout) + len(run.stderr) < 200_000  # ... and only the head
 
 
-def test_the_supervisor_keeps_only_the_head_of_raw_output():
-    """The supervisor's own buffer is bounded, whatever the later caps do with it."""
-    from generator import snippet_worker
+def _flooding_child() -> tuple[int, int]:
+    """Fork a process that writes about 20 MB into a pipe; return its pid and the read end."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
         chunk = b"z" * 65536
-        for _ in range(300):  # about 20 MB
+        for _ in range(300):
             os.write(write_fd, chunk)
         os._exit(0)
     os.close(write_fd)
+    return pid, read_fd
+
+
+def test_the_supervisor_keeps_only_the_head_of_raw_output():
+    """The supervisor's own buffer is bounded, whatever the later caps do with it."""
+    from generator import snippet_worker
+    pid, read_fd = _flooding_child()
     head, timed_out = snippet_worker._collect(pid, read_fd, 30.0, time.monotonic())
     assert not timed_out
     assert len(head) == snippet_worker.RAW_OUTPUT_CAP
@@ -171,15 +177,7 @@ def test_a_reused_sandbox_keeps_only_the_head_of_raw_output(tmp_path):
     import select
 
     from generator import snippet_slots
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        chunk = b"z" * 65536
-        for _ in range(300):  # about 20 MB
-            os.write(write_fd, chunk)
-        os._exit(0)
-    os.close(write_fd)
+    pid, read_fd = _flooding_child()
     os.set_blocking(read_fd, False)
     slot = snippet_slots.Slot(tmp_path, 0, 0, -1, -1, read_fd, None)
     ended = False
