@@ -55,9 +55,10 @@ def chunk_box(links: ChunkLinks, chunk: Chunk, top_level: bool, inner: str) -> s
     return f'<span {attrs} data-href="{href}">{inner}</span>'
 
 
-def lit_box(lit: bool, inner: str) -> str:
-    """Return a chunk of a formula shown elsewhere: highlighted if ``lit``, else plain."""
-    return f'<span class="chunk">{inner}</span>' if lit else inner
+def marked_box(index: int, inner: str) -> str:
+    """Return a chunk of a formula shown elsewhere: highlighted, marked with its index (so
+    that "appears inside" can unlight the other chunks: ``static/appears.js``)."""
+    return f'<span class="chunk" data-chunk="{index}">{inner}</span>'
 
 
 def chunked(links: ChunkLinks, tex: Tex, number: int, views: list[tuple[str, str]],

@@ -5,7 +5,7 @@ by a framed ``\\text{chunk name}`` that is itself a chunk (same index, so it
 links and names like the unfolded one). The fold views are TeX like any other
 formula: the math stage renders and caches them. ``appearances`` finds, for
 each entry, the formulas of other entries that hold it as a chunk, directly or
-through a chain of chunks. ``chunk_suggestions`` warns when a formula names
+through a chain of chunks: the nearest, and a count of the others. ``chunk_suggestions`` warns when a formula names
 another entry without marking it with ``\\chunk``.
 """
 
@@ -51,6 +51,30 @@ class Appearance:
     """Slugs from this entry out to the holder: ``(softmax, attention-weights, context-vector)``."""
     lit: tuple[int, ...]
     """Indices of the holder's chunks to highlight (those naming ``path[-2]``)."""
+
+
+@dataclass(frozen=True)
+class MoreHolders:
+    """Holders past the shown ones, counted by the way out to them."""
+
+    via: str | None
+    """The shown holder they hold in turn (its own page lists them); None: they hold this
+    entry directly (its relations list them)."""
+    count: int
+
+
+@dataclass(frozen=True)
+class Appearances:
+    """Where an entry appears inside other formulas: the nearest, and how many more."""
+
+    shown: tuple[Appearance, ...]
+    """The nearest ``APPEARANCES_SHOWN`` holders, nearest first, then A-Z."""
+    more: tuple[MoreHolders, ...] = ()
+    """The holders past those: the direct ones first, then through each shown one in turn."""
+
+    @property
+    def more_count(self) -> int:
+        return sum(group.count for group in self.more)
 
 
 def chunk_name(glossary: Glossary, chunk: Chunk) -> str:
@@ -104,38 +128,45 @@ def tex_text(text: str) -> str:
 
 # --- where else this appears ---------------------------------------------------------------
 
-def appearances(glossary: Glossary) -> dict[str, list[Appearance]]:
+def appearances(glossary: Glossary) -> dict[str, Appearances]:
     """Return, per slug, the formulas holding it as a chunk: nearest first, then A-Z."""
-    holders: dict[str, dict[str, list[int]]] = {}
+    held: dict[str, dict[str, list[int]]] = {}
     """slug -> {holder slug -> indices of the holder's chunks naming slug}."""
     for entry in glossary.entries:
         for chunk in entry.formula.all_chunks():
             slug = glossary.resolve(chunk.target)
             if slug and slug != entry.slug:
-                holders.setdefault(slug, {}).setdefault(entry.slug, []).append(chunk.index)
-    return {entry.slug: _reach(entry.slug, holders, glossary) for entry in glossary.entries}
+                held.setdefault(slug, {}).setdefault(entry.slug, []).append(chunk.index)
+    holders = {slug: sorted(found.items(), key=lambda item: glossary.by_slug[item[0]].title.lower())
+               for slug, found in held.items()}
+    return {entry.slug: _reach(entry.slug, holders) for entry in glossary.entries}
 
 
-def _reach(slug: str, holders: dict[str, dict[str, list[int]]],
-           glossary: Glossary) -> list[Appearance]:
-    """Breadth first out from ``slug``: each holder once, by its shortest path, the nearest
-    ``APPEARANCES_SHOWN`` only."""
+def _reach(slug: str, holders: dict[str, list[tuple[str, list[int]]]]) -> Appearances:
+    """Breadth first out from ``slug``: each holder once, by its shortest path; the nearest
+    ``APPEARANCES_SHOWN`` with their paths, the others counted by the shown holder they
+    were reached through (None: they hold ``slug`` directly)."""
     found: list[Appearance] = []
-    seen, frontier = {slug}, [(slug,)]
+    more: dict[str | None, int] = {}
+    seen = {slug}
+    frontier: list[tuple[tuple[str, ...], str | None]] = [((slug,), None)]
     while frontier:
         following = []
-        for path in frontier:
-            for holder, indices in sorted(holders.get(path[-1], {}).items(),
-                                          key=lambda item: glossary.by_slug[item[0]].title.lower()):
+        for path, via in frontier:
+            for holder, indices in holders.get(path[-1], ()):
                 if holder in seen:
                     continue
                 seen.add(holder)
-                found.append(Appearance(holder, (*path, holder), tuple(indices)))
-                if len(found) == APPEARANCES_SHOWN:
-                    return found
-                following.append((*path, holder))
+                if len(found) < APPEARANCES_SHOWN:
+                    found.append(Appearance(holder, (*path, holder), tuple(indices)))
+                    following.append(((*path, holder), holder))
+                else:  # past the shown ones only the count matters, and the way out
+                    more[via] = more.get(via, 0) + 1
+                    following.append(((holder,), via))
         frontier = following
-    return found
+    order = [None] + [a.holder for a in found]
+    return Appearances(tuple(found), tuple(MoreHolders(via, more[via]) for via in order
+                                           if via in more))
 
 
 # --- chunk suggestions ----------------------------------------------------------------------

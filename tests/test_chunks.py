@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 
 from conftest import copy_site, entry, soup, write_entries
 from generator.build import build as run_stages
-from generator.chunks import appearances, chunk_suggestions, fold_views, tex_text
+from generator import chunks
+from generator.chunks import Appearances, MoreHolders, appearances, chunk_suggestions, fold_views, tex_text
 from generator.config import load_config
 from generator.diagnostics import Reporter
 from test_site import build
@@ -59,13 +60,48 @@ def test_fold_one_chunk_keeps_the_others_and_their_nesting(linked):
 
 
 def test_appears_inside_goes_through_chunks_with_the_path(linked):
-    found = {a.holder: a for a in appearances(linked)["inner"]}
+    found = {a.holder: a for a in appearances(linked)["inner"].shown}
     assert found["part"].path == ("inner", "part")
     assert found["hard-cases"].path == ("inner", "hard-cases")  # held directly: shortest path
     assert found["outer"].path == ("inner", "part", "outer")
     assert found["outer"].lit == (0,)  # outer's chunk naming part is the one lit
-    assert [a.holder for a in appearances(linked)["inner"]][:2] == ["hard-cases", "part"]
-    assert appearances(linked)["outer"] == []
+    assert [a.holder for a in appearances(linked)["inner"].shown][:2] == ["hard-cases", "part"]
+    assert appearances(linked)["inner"].more == ()
+    assert appearances(linked)["outer"] == Appearances(())
+
+
+def _chain(n: int, extra_direct: int = 0) -> list[tuple[str, str]]:
+    """c0 held by c1, held by c2 ... (each formula chunks the one before), and ``extra_direct``
+    more formulas holding c0 directly (d0, d1, ...)."""
+    files = [entry("c0", formula="'x'")]
+    files += [entry(f"c{i}", formula=rf"'\chunk{{c{i - 1}}}{{y}} + {i}'") for i in range(1, n)]
+    files += [entry(f"d{i}", formula=r"'\chunk{c0}{z}'") for i in range(extra_direct)]
+    return files
+
+
+def _appearances_of(tmp_path, files) -> dict[str, Appearances]:
+    reporter = Reporter()
+    result = run_stages(load_config(write_entries(tmp_path, dict(files))), reporter, until="link")
+    assert reporter.error_count == 0, [d.format() for d in reporter.diagnostics]
+    return appearances(result.glossary)
+
+
+def test_past_the_shown_holders_the_others_are_counted_by_the_way_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 3)
+    found = _appearances_of(tmp_path, _chain(7, extra_direct=2))
+    # nearest first: d0, d1 and c1 hold c0 directly; c2 ... c6 hold it through c1
+    assert [a.holder for a in found["c0"].shown] == ["c1", "d0", "d1"]
+    assert found["c0"].more == (MoreHolders("c1", 5),) and found["c0"].more_count == 5
+    assert [a.holder for a in found["c2"].shown] == ["c3", "c4", "c5"]
+    assert found["c2"].more == (MoreHolders("c5", 1),)  # c6, whose own page lists it
+    assert found["c3"].more == () and found["c6"] == Appearances(())
+
+
+def test_past_the_shown_holders_direct_ones_are_counted_apart(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 2)
+    found = _appearances_of(tmp_path, _chain(3, extra_direct=4))
+    assert [a.holder for a in found["c0"].shown] == ["c1", "d0"]
+    assert found["c0"].more == (MoreHolders(None, 3), MoreHolders("c1", 1))  # d1-d3; c2
 
 
 def test_entry_page_shows_where_else_it_appears(site):
@@ -77,12 +113,42 @@ def test_entry_page_shows_where_else_it_appears(site):
     outer = figures[2]
     link = outer.select_one("a.appearance-formula")
     assert link["href"] == "../concepts/outer.html" and link.has_attr("data-deferred")
-    script = (site / "folds/inner.js").read_text("utf-8")
-    drawn = json.loads(script.split('"] = ', 1)[1].rstrip(";\n"))["appears"]
-    outer = BeautifulSoup(drawn[int(link["data-appearance"])], "html.parser")
-    lit = outer.select(".katex .chunk")
-    assert len(lit) == 1 and "p" in lit[0].get_text()
-    assert outer.select_one(".katex-mathml") is None  # the accessible text is the caption
+    assert (link["data-holder"], link["data-lit"]) == ("outer", "0")  # a reference, not a copy
+    assert not link.get_text() and page.select_one(".appearance-more") is None
+    # The formula itself is shipped once, in the holder's card: every chunk lit and marked.
+    card = (site / "cards/outer.js").read_text("utf-8")
+    formula = BeautifulSoup(json.loads(card.split(",", 1)[1].rsplit(");", 1)[0])["formula"],
+                            "html.parser")
+    assert [c["data-chunk"] for c in formula.select(".katex .chunk")] == ["0"]
+    assert formula.select_one(".katex-mathml") is None  # the accessible text is the caption
+    assert not (site / "folds/inner.js").exists()  # it has no chunks to fold: nothing to load
+
+
+@pytest.mark.parametrize("files, said, links", [
+    (_chain(5), "…and 2 more formulas hold it, through C2.", ["c2.html#appears-in-title"]),
+    (_chain(2, extra_direct=2), "…and 1 more formula holds it directly (see Connections).",
+     ["#relations-title"]),
+    (_chain(3, extra_direct=4), "…and 4 more formulas hold it: 3 directly (see Connections) "
+     "and 1 through C1.", ["#relations-title", "../concepts/c1.html#appears-in-title"]),
+])
+def test_entry_page_says_how_many_more_formulas_hold_it(tmp_path, monkeypatch, files, said, links):
+    monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 2)
+    project = write_entries(tmp_path, dict(files))
+    reporter = Reporter()
+    run_stages(load_config(project), reporter)  # in this process: the bound patched
+    assert reporter.error_count == 0, [d.format() for d in reporter.diagnostics]
+    page = soup(project / "site/concepts/c0.html")
+    assert len(page.select(".appears-in figure.appearance")) == 2
+    more = page.select_one(".appears-in .appearance-more")
+    assert " ".join(more.get_text().split()) == said
+    assert [a["href"] for a in more.select("a")] == [
+        link if link.startswith(("#", "../")) else f"../concepts/{link}" for link in links]
+    if links[0] == "#relations-title":  # the direct holders are listed there
+        listed = {a["data-entry"] for a in page.select(".relations a[data-entry]")}
+        assert {f"d{i}" for i in range(2)} <= listed
+    if (project / "site/concepts/c2.html").exists():
+        page = soup(project / "site/concepts/c2.html")
+        assert page.select_one(".appearance-more") is None  # c3 and c4, or nothing: all shown
 
 
 def test_chunks_in_the_formula_and_the_body_are_decorated_alike(site):

@@ -13,6 +13,7 @@ from test_site import build
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 BOXES = (HERE / "chunk_boxes.js").read_text("utf-8")
+DRAW_APPEARANCES = "window.glossaryLoadAppearances && window.glossaryLoadAppearances()"
 pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 
 
@@ -49,6 +50,7 @@ def test_every_chunk_box_encloses_its_glyphs_and_nested_chunks(request, browser,
         page.goto(path.as_uri())
         page.evaluate("document.fonts.ready")
         page.evaluate("window.glossaryLoadFolds()")  # the folded views load on demand
+        page.evaluate(DRAW_APPEARANCES)  # and so do the formulas it appears inside
         result = page.evaluate(BOXES)  # every view unfolded, appearances and inline math too
         measured += result["chunks"]
         problems += [(path.stem, bad) for bad in result["bad"]]
@@ -210,6 +212,7 @@ def test_axe_finds_no_violation_in_the_chunks_of_entry_pages(browser, hard, ship
     found = {}
     for path in pages:
         page = _open(browser, path, width)  # axe needs timers: JavaScript on
+        page.evaluate(DRAW_APPEARANCES)
         if page.locator(".formula .chunk-tree").count():  # a fold and a card showing
             page.locator(".formula .chunk-tree button.fold-one").first.click()
             page.locator(".formula .chunk-tree a.chunk-link").first.focus()

@@ -140,13 +140,24 @@ def test_formula_shown_inside_others_remakes_where_it_appears(project, tmp_path)
 
 
 def test_formula_two_chunks_away_remakes_where_it_appears(project, tmp_path):
-    # inner appears inside outer through part: inner's page draws outer's formula
+    # inner appears inside outer through part: inner's page names outer (the formula itself
+    # comes from outer's card), and part and outer in its caption
     edit(project / "entries" / "chunks" / "outer.md", r"o = \chunk{part}{p} + 1",
          r"o = \chunk{part}{p} + 3")
     report = build(project)
     assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
     made = report["reused"]["render"]["made"]  # outer, part and inner inside it, its A-Z neighbours
     assert 3 <= made < report["entries"]
+
+
+def test_chunks_renumbered_two_chunks_away_relight_where_it_appears(project, tmp_path):
+    # outer's chunk naming part becomes its second: inner's page lights chunk 1 of outer
+    edit(project / "entries" / "chunks" / "outer.md", r"o = \chunk{part}{p} + 1",
+         r"o = \chunk{softmax}{s} + \chunk{part}{p} + 1")
+    build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    page = (project / "site" / "concepts" / "inner.html").read_text("utf-8")
+    assert 'data-holder="outer" data-lit="1"' in page
 
 
 def test_template_edit_remakes_every_page_from_cached_renders(project, tmp_path):
@@ -174,3 +185,55 @@ def test_only_changed_files_are_written_again(project, tmp_path):
     # the writer always writes first
     assert rewritten == [".glossary-site", "concepts/softmax.html", "downloads/softmax.ipynb",
                          "search-index.js"]
+
+
+# --- "appears inside" past its bound: how many more, and where to go on -----------------------
+
+CHAIN = 22
+"""c00 held by c01, held by c02 ...: c00 appears inside 21 formulas, one past the 20 shown."""
+CHECK = "\n```python\nassert True\n```\n"
+
+
+def _link(number: int, held: int) -> str:
+    return (f"---\ntitle: C{number:02d}\nchunk: part {number}\nabstraction: Link {number}.\n"
+            f"formula: '\\chunk{{c{held:02d}}}{{x}} + {number}'\n---\n\nLink {number}.\n{CHECK}")
+
+
+@pytest.fixture(scope="module")
+def chain_built(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("incremental-chain") / "template"
+    (project / "entries").mkdir(parents=True)
+    (project / "entries" / "c00.md").write_text(
+        "---\ntitle: C00\nchunk: the start\nabstraction: Where the chain starts.\n"
+        "formula: x\n---\n\nThe start.\n" + CHECK, "utf-8")
+    for number in range(1, CHAIN):
+        (project / "entries" / f"c{number:02d}.md").write_text(_link(number, number - 1), "utf-8")
+    build(project)
+    return project
+
+
+@pytest.fixture
+def chain(chain_built, tmp_path) -> Path:
+    return Path(shutil.copytree(chain_built, tmp_path / "project", symlinks=True))
+
+
+def _more(project: Path) -> str:
+    page = (project / "site" / "concepts" / "c00.html").read_text("utf-8")
+    return " ".join(re.sub(r"<[^>]+>", "", page.split('class="appearance-more">', 1)[1]
+                           .split("</p>", 1)[0]).split())
+
+
+def test_a_holder_past_the_shown_ones_remakes_the_count(chain, tmp_path):
+    assert _more(chain) == "…and 1 more formula holds it, through C20."
+    (chain / "entries" / f"c{CHAIN:02d}.md").write_text(_link(CHAIN, CHAIN - 1), "utf-8")
+    build(chain)
+    assert_same_as_cold(chain, tmp_path)  # first: a stale page fails here
+    assert _more(chain) == "…and 2 more formulas hold it, through C20."
+
+
+def test_a_new_way_out_to_a_holder_past_the_shown_ones_remakes_the_link(chain, tmp_path):
+    # c21 holds c19 instead of c20: still one more (c21), now reached through c19
+    (chain / "entries" / "c21.md").write_text(_link(21, 19), "utf-8")
+    build(chain)
+    assert_same_as_cold(chain, tmp_path)  # first: a stale page fails here
+    assert _more(chain) == "…and 1 more formula holds it, through C19."

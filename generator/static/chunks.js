@@ -115,10 +115,8 @@
   // Folded views arrive on demand from folds/<slug>.js (a <script>, so file:// works too).
   var foldWaiters = null;
 
-  var DEFERRED = ".fold-view[data-deferred], .appearance-formula[data-deferred]";
-
   function loadFolds(done) {
-    if (!document.querySelector(DEFERRED)) { done(); return; }
+    if (!document.querySelector(".fold-view[data-deferred]")) { done(); return; }
     if (foldWaiters) { foldWaiters.push(done); return; }
     foldWaiters = [done];
     var article = document.querySelector("article[data-slug]");
@@ -135,12 +133,6 @@
         view.innerHTML = html; // our own KaTeX output, rendered at build time
         view.removeAttribute("data-deferred");
       });
-      document.querySelectorAll(".appearance-formula[data-deferred]").forEach(function (link) {
-        var html = (data.appears || [])[Number(link.getAttribute("data-appearance"))];
-        if (html === undefined) return;
-        link.innerHTML = html;
-        link.removeAttribute("data-deferred");
-      });
       var waiting = foldWaiters;
       foldWaiters = null;
       waiting.forEach(function (fn) { fn(); });
@@ -148,20 +140,6 @@
     document.head.appendChild(script);
   }
   window.glossaryLoadFolds = function () { return new Promise(loadFolds); };
-
-  // The formulas this entry appears inside: drawn when their section nears the viewport.
-  var appears = document.querySelector(".appears-in");
-  if (appears && "IntersectionObserver" in window) {
-    var watcher = new IntersectionObserver(function (seen) {
-      if (seen.some(function (s) { return s.isIntersecting; })) {
-        watcher.disconnect();
-        loadFolds(function () {});
-      }
-    }, { rootMargin: "400px" });
-    watcher.observe(appears);
-  } else if (appears) {
-    loadFolds(function () {});
-  }
 
   function setFold(formula, key) {
     var exists = [].some.call(views(formula), function (v) { return v.getAttribute("data-fold") === key; });
