@@ -58,8 +58,9 @@ class MoreHolders:
     """Holders past the shown ones, counted by the way out to them."""
 
     via: str | None
-    """The shown holder they hold in turn (its own page lists them); None: they hold this
-    entry directly (its relations list them)."""
+    """The farthest shown holder they hold in turn (its own page lists the nearest of them);
+    None: they hold none of the shown ones, so they hold this entry directly or through
+    direct holders past the shown ones (its relations list those)."""
     count: int
 
 
@@ -70,7 +71,8 @@ class Appearances:
     shown: tuple[Appearance, ...]
     """The nearest ``APPEARANCES_SHOWN`` holders, nearest first, then A-Z."""
     more: tuple[MoreHolders, ...] = ()
-    """The holders past those: the direct ones first, then through each shown one in turn."""
+    """The holders past those: the ones reached from its other direct holders first, then
+    those through each shown holder, nearest first."""
 
     @property
     def more_count(self) -> int:
@@ -139,34 +141,96 @@ def appearances(glossary: Glossary) -> dict[str, Appearances]:
                 held.setdefault(slug, {}).setdefault(entry.slug, []).append(chunk.index)
     holders = {slug: sorted(found.items(), key=lambda item: glossary.by_slug[item[0]].title.lower())
                for slug, found in held.items()}
-    return {entry.slug: _reach(entry.slug, holders) for entry in glossary.entries}
+    bit = {entry.slug: 1 << number for number, entry in enumerate(glossary.entries)}
+    """slug -> its bit in the masks of ``_reach_masks``."""
+    reach = _reach_masks(holders, bit)
+    found = {}
+    for slug in bit:
+        shown = _nearest(slug, holders)
+        found[slug] = Appearances(shown, _more(slug, shown, reach, bit))
+    return found
 
 
-def _reach(slug: str, holders: dict[str, list[tuple[str, list[int]]]]) -> Appearances:
-    """Breadth first out from ``slug``: each holder once, by its shortest path; the nearest
-    ``APPEARANCES_SHOWN`` with their paths, the others counted by the shown holder they
-    were reached through (None: they hold ``slug`` directly)."""
+def _nearest(slug: str, holders: dict[str, list[tuple[str, list[int]]]]) -> tuple[Appearance, ...]:
+    """Breadth first out from ``slug``: each holder once, by its shortest path, the nearest
+    ``APPEARANCES_SHOWN`` only."""
     found: list[Appearance] = []
-    more: dict[str | None, int] = {}
-    seen = {slug}
-    frontier: list[tuple[tuple[str, ...], str | None]] = [((slug,), None)]
+    seen, frontier = {slug}, [(slug,)]
     while frontier:
         following = []
-        for path, via in frontier:
+        for path in frontier:
             for holder, indices in holders.get(path[-1], ()):
                 if holder in seen:
                     continue
                 seen.add(holder)
-                if len(found) < APPEARANCES_SHOWN:
-                    found.append(Appearance(holder, (*path, holder), tuple(indices)))
-                    following.append(((*path, holder), holder))
-                else:  # past the shown ones only the count matters, and the way out
-                    more[via] = more.get(via, 0) + 1
-                    following.append(((holder,), via))
+                found.append(Appearance(holder, (*path, holder), tuple(indices)))
+                if len(found) == APPEARANCES_SHOWN:
+                    return tuple(found)
+                following.append((*path, holder))
         frontier = following
-    order = [None] + [a.holder for a in found]
-    return Appearances(tuple(found), tuple(MoreHolders(via, more[via]) for via in order
-                                           if via in more))
+    return tuple(found)
+
+
+def _reach_masks(holders: dict[str, list[tuple[str, list[int]]]],
+                 bit: dict[str, int]) -> dict[str, int]:
+    """Return slug -> every entry holding it, directly or through chunks, as a mask of their
+    bits. (A search from every entry to count them is quadratic: half a million steps for a
+    chain of a thousand.)"""
+    reach = dict.fromkeys(bit, 0)
+    order = _holders_first(holders, list(bit))
+    changed = True
+    while changed:  # once for chains without a loop, and once more to see that nothing moved
+        changed = False
+        for slug in order:
+            mask = reach[slug]
+            for holder, _indices in holders.get(slug, ()):
+                mask |= bit[holder] | reach[holder]
+            if mask != reach[slug]:
+                reach[slug], changed = mask, True
+    return {slug: mask & ~bit[slug] for slug, mask in reach.items()}
+
+
+def _holders_first(holders: dict[str, list[tuple[str, list[int]]]], slugs: list[str]) -> list[str]:
+    """Return the slugs, each after the entries holding it (where chunks loop: somewhere)."""
+    order: list[str] = []
+    visited: set[str] = set()
+    for start in slugs:
+        if start in visited:
+            continue
+        visited.add(start)
+        stack = [(start, iter(holders.get(start, ())))]
+        while stack:
+            slug, pending = stack[-1]
+            for holder, _indices in pending:
+                if holder not in visited:
+                    visited.add(holder)
+                    stack.append((holder, iter(holders.get(holder, ()))))
+                    break
+            else:
+                stack.pop()
+                order.append(slug)
+    return order
+
+
+def _more(slug: str, shown: tuple[Appearance, ...], reach: dict[str, int],
+          bit: dict[str, int]) -> tuple[MoreHolders, ...]:
+    """Count the holders past ``shown``, each under the farthest shown holder it holds in
+    turn, else under None (reached from the direct holders past the shown ones)."""
+    if len(shown) < APPEARANCES_SHOWN:
+        return ()
+    remaining = reach[slug]
+    for found in shown:
+        remaining &= ~bit[found.holder]
+    counts: dict[str | None, int] = {}
+    for found in reversed(shown):
+        through = reach[found.holder] & remaining
+        if through:
+            counts[found.holder] = through.bit_count()
+            remaining &= ~through
+    if remaining:
+        counts[None] = remaining.bit_count()
+    return tuple(MoreHolders(via, counts[via]) for via in [None, *(f.holder for f in shown)]
+                 if via in counts)
 
 
 # --- chunk suggestions ----------------------------------------------------------------------

@@ -104,6 +104,19 @@ def test_past_the_shown_holders_direct_ones_are_counted_apart(tmp_path, monkeypa
     assert found["c0"].more == (MoreHolders(None, 3), MoreHolders("c1", 1))  # d1-d3; c2
 
 
+def test_holders_past_the_shown_ones_are_each_counted_once_where_chunks_loop(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 1)
+    files = [entry("a", formula=r"'\chunk{b}{y} + 1'"), entry("b", formula=r"'\chunk{a}{x} + 2'"),
+             entry("c", formula=r"'\chunk{a}{z} + 3'"), entry("d", formula=r"'\chunk{c}{w} + 4'")]
+    found = _appearances_of(tmp_path, files)
+    assert [x.holder for x in found["a"].shown] == ["b"]
+    assert found["a"].more == (MoreHolders("b", 2),)  # c and d hold b too, round the loop
+    assert [x.holder for x in found["b"].shown] == ["a"]
+    assert found["b"].more == (MoreHolders("a", 2),)  # c and d; not b itself
+    assert found["d"] == Appearances(())
+
+
 def test_entry_page_shows_where_else_it_appears(site):
     page = soup(site / "concepts/inner.html")
     figures = page.select(".appears-in figure.appearance")
@@ -126,10 +139,10 @@ def test_entry_page_shows_where_else_it_appears(site):
 
 @pytest.mark.parametrize("files, said, links", [
     (_chain(5), "…and 2 more formulas hold it, through C2.", ["c2.html#appears-in-title"]),
-    (_chain(2, extra_direct=2), "…and 1 more formula holds it directly (see Connections).",
+    (_chain(2, extra_direct=2), "…and 1 more formula holds it, from the list under Connections.",
      ["#relations-title"]),
-    (_chain(3, extra_direct=4), "…and 4 more formulas hold it: 3 directly (see Connections) "
-     "and 1 through C1.", ["#relations-title", "../concepts/c1.html#appears-in-title"]),
+    (_chain(3, extra_direct=4), "…and 4 more formulas hold it: 3 from the list under "
+     "Connections and 1 through C1.", ["#relations-title", "../concepts/c1.html#appears-in-title"]),
 ])
 def test_entry_page_says_how_many_more_formulas_hold_it(tmp_path, monkeypatch, files, said, links):
     monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 2)
