@@ -206,7 +206,10 @@ def card_styles(most: int) -> str:
     stand for every chunk of their target (``data-chunks="1 3"``): focusing the link
     shows the card, focusing or hovering it outlines each of the chunks.
     """
-    lines = ["/* Generated: name cards without JavaScript (static/chunks.js takes over). */"]
+    lines = ["/* Generated: name cards without JavaScript (static/chunks.js takes over). */",
+             "/* A tree link's card takes room below the formula: hung over the tree, it"
+             " would hide the focused link. */",
+             ".chunked:has(.chunk-link:focus) > .chunk-stage > .chunk-cards { position: static; }"]
     for i in range(most):
         chunk, card = f'[data-chunk="{i}"]', f'.chunk-card[data-chunks~="{i}"]'
         link = f'.chunk-link[data-chunks~="{i}"]'

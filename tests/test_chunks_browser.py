@@ -273,14 +273,30 @@ def test_each_chunk_of_a_target_keeps_its_own_fold_button(browser, twice):
 def test_without_js_a_tree_link_shows_its_one_card_and_outlines_every_chunk(browser, twice):
     page = _open(browser, twice / "concepts/twice.html", js=False)
     formula = page.locator(".formula .chunked")
-    formula.locator(".chunk-tree a.chunk-link[data-entry='grad']").focus()
+    link = formula.locator(".chunk-tree a.chunk-link[data-entry='grad']")
+    link.focus()
     visible = [c for c in formula.locator(".chunk-card").all() if c.is_visible()]
     assert len(visible) == 1 and visible[0].get_attribute("data-chunks") == "1 3"
+    tree = _box(formula.locator(".chunk-tree"))
+    assert _box(visible[0])["y"] + _box(visible[0])["height"] <= tree["y"]  # not over the tree
     assert formula.evaluate(OUTLINED) == ["1", "3"]
     page.locator("h1").click()  # focus leaves the tree
     formula.locator(".chunk-tree a.chunk-link[data-entry='rate']").hover()
     assert formula.evaluate(OUTLINED) == ["2", "4"]
     assert not any(c.is_visible() for c in formula.locator(".chunk-card").all())
+    page.context.close()
+
+
+def test_the_keyboard_brings_a_chunk_of_a_wide_formula_into_view(browser, shipped):
+    page = _open(browser, shipped / "concepts/momentum.html", 390)
+    formula = page.locator(".formula .chunked")
+    scroll = formula.locator(".chunk-scroll")
+    last = formula.locator(".fold-view:not([hidden]) .chunk[data-chunk='4']")  # sum form's g_t
+    assert _box(last)["x"] > _box(scroll)["x"] + _box(scroll)["width"]  # off to the right
+    formula.locator(".chunk-tree li:has(> a[data-entry='gradient']) > button.fold-one").nth(1).focus()
+    box, room = _box(last), _box(scroll)
+    assert room["x"] <= box["x"] and box["x"] + box["width"] <= room["x"] + room["width"]
+    assert formula.evaluate(LIT) == ["4"]
     page.context.close()
 
 

@@ -55,10 +55,24 @@
     if (card) show(formula, index, card.getAttribute("data-chunks").split(" "), card);
   }
 
-  function showTreeMark(mark) {
+  function showTreeMark(mark, focused) {
     var indices = mark.classList.contains("fold-one") ? [mark.getAttribute("data-fold-to")]
       : mark.getAttribute("data-chunks").split(" ");
     show(formulaOf(mark), "tree " + indices.join(" "), indices, null);
+    if (focused) reveal(formulaOf(mark), indices[0]);
+  }
+
+  // A formula wider than the screen scrolls sideways: bring a chunk the keyboard reached
+  // into view (the page itself does not move: the focused item stays where it is).
+  function reveal(formula, index) {
+    var scroll = part(formula, ".chunk-scroll");
+    var box = scroll.querySelector('.fold-view:not([hidden]) .chunk[data-chunk="' + index + '"]');
+    if (!box) return;
+    var room = scroll.getBoundingClientRect();
+    var at = box.getBoundingClientRect();
+    if (at.left < room.left || at.right > room.right) {
+      scroll.scrollLeft += at.left - room.left - Math.max(0, (room.width - at.width) / 2);
+    }
   }
 
   function hide() {
@@ -117,7 +131,7 @@
 
   document.addEventListener("focusin", function (e) {
     var mark = closest(e.target, TREE_MARK);
-    if (mark) showTreeMark(mark);
+    if (mark) showTreeMark(mark, true);
   });
 
   document.addEventListener("focusout", function (e) {
