@@ -308,6 +308,47 @@ def test_neighbour_map_arrives_when_its_figure_nears_the_view(browser, shipped):
     page.close()
 
 
+NEIGHBOUR_LABELS = """frame => {
+  const box = frame.getBoundingClientRect();
+  const svg = frame.querySelector('svg.neighbour-map');
+  return {scrolls: frame.scrollWidth > frame.clientWidth, left: box.left, right: box.right,
+          reserved: Number(frame.dataset.height), drawn: svg.getBoundingClientRect().height,
+          labels: [...svg.querySelectorAll('text')].map(t => {
+            const r = t.getBoundingClientRect();
+            return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+          })};
+}"""
+
+
+def test_neighbour_map_labels_fit_a_phone_without_sideways_scroll(browser, shipped):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    checked, names = 0, set()
+    for html in sorted((shipped / "concepts").glob("*.html")):
+        page.goto(html.as_uri())
+        figure = page.locator("figure.neighbours")
+        if not figure.count():
+            continue
+        figure.scroll_into_view_if_needed()
+        page.locator("svg.neighbour-map").wait_for()
+        found = page.locator("figure.neighbours .map-frame").evaluate(NEIGHBOUR_LABELS)
+        assert not found["scrolls"], html.stem
+        assert found["drawn"] == found["reserved"], html.stem  # two-line labels reserved too
+        labels = found["labels"]
+        for label in labels:
+            assert found["left"] <= label["left"] and label["right"] <= found["right"], (html.stem, label)
+        for n, a in enumerate(labels):
+            for b in labels[n + 1:]:
+                apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
+                         or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])
+                assert apart, (html.stem, a["text"], b["text"])
+        names.update(label["text"] for label in labels)
+        checked += 1
+    assert checked > 40
+    assert "Mini-batch stochastic gradient descent" in names  # wrapped, its link's name whole
+    context.close()
+
+
 def test_neighbour_map_is_drawn_at_once_without_intersection_observer(browser, shipped):
     page = browser.new_page()
     page.add_init_script("delete window.IntersectionObserver")
