@@ -518,7 +518,9 @@ def _axe_source() -> str:
 
 AXE_PAGES = ["index.html", "concepts/exponential-moving-average.html",
              "concepts/attention-weights.html", "map.html", "roads.html", "tags/attention.html",
-             "search.html", "families/optimization.html", "404.html"]
+             "search.html?q=softmax", "search.html?q=logits", "families/optimization.html",
+             "404.html"]
+"""Search for logits: formulas wider than their boxes (scrolling regions must take the focus)."""
 
 
 def _axe(browser, shipped, scheme: str) -> dict[str, list[tuple[str, str]]]:
@@ -529,8 +531,8 @@ def _axe(browser, shipped, scheme: str) -> dict[str, list[tuple[str, str]]]:
     page = context.new_page()
     found = {}
     for rel in AXE_PAGES:
-        page.goto((shipped / rel).as_uri() + ("?q=softmax" if rel == "search.html" else ""),
-                  wait_until="networkidle")
+        path, _, query = rel.partition("?")
+        page.goto((shipped / path).as_uri() + (f"?{query}" if query else ""), wait_until="networkidle")
         page.add_script_tag(content=axe)
         violations = page.evaluate("""async () => (await axe.run(document,
             {resultTypes: ['violations']})).violations.flatMap(v => v.nodes.map(n =>
@@ -605,3 +607,48 @@ def test_search_page_lists_every_match_with_its_formula_under_the_csp(browser, s
     assert "also EMA, exponentially weighted average, running average" in text
     assert page.evaluate("window.__csp") == []
     page.close()
+
+
+FORMULA_HINTS = """slot => {
+  const scroller = slot.querySelector('.hit-formula-scroll');
+  const shown = side => Number(getComputedStyle(slot, side).opacity) > 0;
+  return {overflows: scroller.scrollWidth > scroller.clientWidth + 1,
+          classes: ['more-start', 'more-end'].filter(c => slot.classList.contains(c)),
+          faded: getComputedStyle(scroller).maskImage !== 'none',
+          shadows: ['::before', '::after'].filter(shown)};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_search_formula_wider_than_its_box_shows_where_it_goes_on(browser, shipped, scheme):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto((shipped / "search.html").as_uri() + "?q=logits")
+    page.locator("#search-page-results li .hit-formula .katex").first.wait_for()
+    page.wait_for_function("document.querySelectorAll('#search-page-results .katex').length"
+                           " === document.querySelectorAll('#search-page-results li').length")
+    slots = page.locator("#search-page-results .hit-formula")
+    logits = slots.first
+    scroller = logits.locator(".hit-formula-scroll")
+    assert logits.evaluate(FORMULA_HINTS) == {
+        "overflows": True, "classes": ["more-end"], "faded": True, "shadows": ["::after"]}
+    # By keyboard: Tab from the entry's link reaches its formula (its box wears the ring),
+    # the arrow keys scroll it; both sides fade while it goes on both ways.
+    page.locator("#search-page-results li a").first.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "hit-formula-scroll"
+    assert logits.evaluate("s => s.contains(document.activeElement)")
+    assert logits.evaluate("s => getComputedStyle(s).outlineStyle") == "solid"
+    page.keyboard.press("ArrowRight")
+    handle = logits.element_handle()
+    page.wait_for_function("s => s.classList.contains('more-start')", arg=handle)
+    assert logits.evaluate(FORMULA_HINTS)["shadows"] == ["::before", "::after"]
+    scroller.evaluate("s => { s.scrollLeft = s.scrollWidth; }")
+    page.wait_for_function("s => !s.classList.contains('more-end')", arg=handle)
+    assert logits.evaluate(FORMULA_HINTS) == {
+        "overflows": True, "classes": ["more-start"], "faded": True, "shadows": ["::before"]}
+    # A formula that fits gets no hint.
+    fits = [s.evaluate(FORMULA_HINTS) for s in slots.all()]
+    assert {"overflows": False, "classes": [], "faded": False, "shadows": []} in fits
+    assert all(bool(f["classes"]) == f["overflows"] for f in fits)
+    context.close()
