@@ -487,23 +487,9 @@ def test_most_entry_pages_stay_well_under_the_budget(first_views):
     assert weights[len(weights) // 2] < BUDGET * 0.7, weights  # the median page
 
 
-OVER_BUDGET = {"adam": 124 * 1024}
-"""Entry pages that miss BUDGET, each with its own ceiling. Adam (122.4 KB; 130.5 KB before its
-neighbour map moved to neighbours/adam.js and the no-JS card styles into a <noscript>): its
-prose holds 36 inline formulas and its formula an aligned system with nine chunks (26 KB of
-KaTeX in the formula alone), in 92 KB of HTML, beside 33 KB of styles and scripts."""
-
-
 def test_every_entry_page_stays_under_the_budget(first_views):
-    over = {slug: weight for slug, (weight, _) in first_views.items()
-            if weight >= OVER_BUDGET.get(slug, BUDGET)}
+    over = {slug: weight for slug, (weight, _) in first_views.items() if weight >= BUDGET}
     assert over == {}, over
-
-
-@pytest.mark.xfail(strict=True, reason="adam is 122.4 KB (see OVER_BUDGET); strict, so the fix "
-                   "shows up")
-def test_adam_stays_under_the_budget(first_views):
-    assert first_views["adam"][0] < BUDGET, first_views["adam"]
 
 
 # --- axe-core and the Nu HTML checker ----------------------------------------------------

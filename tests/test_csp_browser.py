@@ -74,7 +74,7 @@ def _formula_box(browser, url: str) -> dict:
     page = browser.new_page()
     page.goto(url, wait_until="networkidle")
     box = page.evaluate("""() => { const r = document.querySelector('.formula .katex-html')
-        .getBoundingClientRect(); const s = document.querySelector('.formula .vlist');
+        .getBoundingClientRect(); const s = document.querySelector(".formula .V");
         return {w: Math.round(r.width), h: Math.round(r.height),
                 vlist: s ? getComputedStyle(s).height : null}; }""")
     page.close()

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from pygments.formatters import HtmlFormatter
+
 from conftest import copy_site, soup
+from generator import katex
+from generator.assets import find_package
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(project: Path, *args: str) -> dict:
@@ -195,3 +201,38 @@ def test_no_change_rebuild_never_imports_matplotlib(project, site):
     proc = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["snippets"]["run"] == 0
+
+
+def _css_classes(css: str) -> set[str]:
+    return set(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", re.sub(r"url\([^)]*\)", "", css)))
+
+
+def test_every_class_in_a_formula_is_one_a_stylesheet_names(site):
+    """``katex.tidy`` drops what nothing styles and shortens layout classes; the site's
+    KaTeX stylesheet is renamed the same way, so every class left must match a rule."""
+    styled = set().union(*(_css_classes(css.read_text("utf-8"))
+                           for css in (site / "static").rglob("*.css")))
+    in_formulas = set()
+    for page in site.rglob("*.html"):
+        for formula in soup(page).select(".katex-html"):
+            for element in formula.find_all(class_=True):
+                in_formulas.update(element["class"])
+    assert {"V", "Vt", "Vr", "P", "N"} <= in_formulas
+    # ``\htmlClass`` marks (chunks, sweep parameters) are found by our code, not styled.
+    marks = {"enclosing"} | {name for name in in_formulas if name.startswith("param-")}
+    assert in_formulas - styled - marks == set()
+    assert not in_formulas & (katex.UNSTYLED_CLASSES | set(katex.SHORT_CLASSES))
+
+
+def test_short_and_dropped_katex_classes_collide_with_nothing():
+    """The pinned KaTeX stylesheet styles none of the dropped classes (an upgrade that
+    starts to would fail here), and no short name is a class of KaTeX, Pygments or ours."""
+    katex_css = find_package("katex", ROOT).file("dist/katex.min.css").read_text("utf-8")
+    assert not _css_classes(katex_css) & katex.UNSTYLED_CLASSES
+    ours = set().union(*(_css_classes(css.read_text("utf-8"))
+                         for css in (ROOT / "generator/static").glob("*.css")))
+    pygments = _css_classes(HtmlFormatter(style="default").get_style_defs(".highlight"))
+    taken = _css_classes(katex_css) | ours | pygments
+    assert set(katex.SHORT_CLASSES) <= _css_classes(katex_css)
+    assert not set(katex.SHORT_CLASSES.values()) & taken
+    assert len(set(katex.SHORT_CLASSES.values())) == len(katex.SHORT_CLASSES)

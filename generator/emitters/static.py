@@ -19,7 +19,7 @@ from pygments.formatters import HtmlFormatter
 from ..assets import find_package
 from ..cache import ContentCache, content_key, source_digest
 from ..chunk_html import card_styles
-from ..katex import prune_css
+from ..katex import prune_css, shorten_css_classes
 from ..render import SiteModel
 from ..vocabulary import Vocabulary
 from . import OutputFile
@@ -115,7 +115,7 @@ _SIZE_RULE = re.compile(rb"\.katex \.fontsize-ensurer\.reset-size(\d+)\.size(\d+
 def math_css(source: Path, formulas: list[str]) -> bytes:
     """Return KaTeX's stylesheet with only what this site's formulas can use."""
     trimmed = katex_css(source.read_bytes(), used_sizes(formulas)).decode("utf-8")
-    return prune_css(trimmed, formulas).encode("utf-8")
+    return prune_css(shorten_css_classes(trimmed), formulas).encode("utf-8")
 
 
 _TOKEN = re.compile(r'<span class="([a-z0-9]{1,3})">')
