@@ -33,6 +33,8 @@ LINE_PX = 16
 LABEL_LINE_PX = 236
 """The widest label line of a neighbour map (estimated): wider ones wrap, so a map fits a
 390 px phone (a 358 px frame) without scrolling."""
+BOLD_SCALE = 1.15
+"""How much wider the entry's own label is drawn (bold) than its neighbours'."""
 MAX_BOW_PX = 102
 """How far left of the dots a neighbour map's arcs may turn at most."""
 MAP_ENTRY_LIMIT = 400
@@ -405,7 +407,7 @@ def _neighbour_arcs(vocabulary: Vocabulary, groups: tuple[RelationGroup, ...]) -
 def label_lines(text: str, scale: float = 1.0) -> list[str]:
     """Return a neighbour-map label as one line, or as two split at the space nearest its middle.
 
-    :param scale: how much wider than regular text the label is drawn (bold: 1.15).
+    :param scale: how much wider than regular text the label is drawn (``BOLD_SCALE``).
     """
     spaces = [i for i, char in enumerate(text) if char == " "]
     if label_px(text) * scale <= LABEL_LINE_PX or not spaces:
@@ -445,12 +447,12 @@ def _neighbour_rows(glossary: Glossary, slug: str, groups: tuple[RelationGroup, 
         bows.append(min(MAX_BOW_PX, 14 + slugs.index(other) * 8 + extra * 10))
     # A cubic arc whose two control points sit ``bow`` left of its ends reaches 3/4 of the way.
     x = max(DOT_R + 6.0, 0.75 * max(bows) + 6)
-    lines = [label_lines(glossary.by_slug[s].title, 1.15 if s == slug else 1.0) for s in slugs]
+    scales = [BOLD_SCALE, *([1.0] * (len(slugs) - 1))]
+    lines = [label_lines(glossary.by_slug[s].title, scale) for s, scale in zip(slugs, scales)]
     ys = [ROW_PX / 2 + 4]
     for above in lines[:-1]:
         ys.append(ys[-1] + ROW_PX + (len(above) - 1) * LINE_PX)
-    widest = max(label_px(line) * (1.15 if row == 0 else 1.0)
-                 for row, label in enumerate(lines) for line in label)
+    widest = max(label_px(line) * scale for label, scale in zip(lines, scales) for line in label)
     height = ys[-1] + (len(lines[-1]) - 1) * LINE_PX + ROW_PX / 2 + 4
     return NeighbourRows(x, slugs, ys, lines, bows, x + DOT_R + 8 + widest, height)
 
