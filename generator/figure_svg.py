@@ -53,10 +53,10 @@ def save_svg(fig) -> str:
         return result
 
     buffer = io.StringIO()
+    fig.draw = drawing_figure  # this figure's draw only: the SVG backend calls figure.draw
     try:
         for cls in originals:
             cls.draw = recording(cls)
-        fig.draw = drawing_figure  # this figure's draw only: the SVG backend calls figure.draw
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     finally:
         for cls, draw in originals.items():
