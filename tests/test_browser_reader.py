@@ -638,3 +638,16 @@ def test_a_search_formula_wider_than_its_box_shows_where_it_goes_on(browser, shi
     assert {"overflows": False, "classes": [], "faded": False, "shadows": []} in fits
     assert all(bool(f["classes"]) == f["overflows"] for f in fits)
     context.close()
+
+
+def test_search_suggestions_open_inside_a_phone_screen(browser, shipped):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto((shipped / "index.html").as_uri())
+    page.click("#search-input")
+    page.keyboard.type(r"\log p")  # by formula: the suggestions show formulas, wide ones fading
+    page.locator("#search-results .hit-formula .katex").first.wait_for()
+    box = page.locator("#search-results").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert "more-end" in page.locator("#search-results .hit-formula").first.get_attribute("class")
+    context.close()
