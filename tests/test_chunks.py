@@ -112,23 +112,26 @@ def test_no_link_inside_a_link_and_nothing_focusable_in_the_hidden_half(site):
                 assert el.get("tabindex") == "-1", (path.name, str(el)[:80])
 
 
-def test_chunk_tree_lists_every_chunk_outer_before_inner_each_linked(site):
+def test_chunk_tree_lists_each_target_once_each_linked_and_described(site):
     page = soup(site / "concepts/hard-cases.html")
     formula = page.select_one(".formula .chunked")
     tree = formula.select_one("nav.chunk-tree")
     links = tree.select("a.chunk-link")
-    assert [int(a["data-chunk"]) for a in links] == list(range(8))  # pre-order: outer first
-    assert [a.get_text() for a in links][:3] == ["Inner", "Part", "Inner"]
-    assert tree.select_one("li[data-chunk='1'] > ul > li[data-chunk='2']") is not None
+    # Inner comes first at the top (in the subscript), so it stays there; Part's inner
+    # chunks are Inner again: counted, not listed twice.
+    assert [a.get_text() for a in links] == ["Inner", "Part"]
+    assert [a["data-chunks"] for a in links] == ["0 2 3 5 7", "1 4 6"]
+    assert tree.select("ul ul") == []
+    assert [c.get_text() for c in tree.select(".chunk-count")] == ["in 5 places", "in 3 places"]
     for link in links:
         card = page.find(id=link["aria-describedby"])
         assert card is not None and card.find_parent(class_="chunk-scroll") is None
-        assert card["data-chunk"] == link["data-chunk"]
+        assert card["data-chunks"] == link["data-chunks"]
 
 
 def test_names_are_escaped_in_cards_and_rendered_as_text_when_folded(site):
     page = soup(site / "concepts/outer.html")
-    card = page.select_one(".chunk-card[data-chunk='0']")
+    card = page.select_one(".chunk-card[data-chunks~='0']")
     assert "<b>markup</b>" in card.get_text() and card.find("b") is None
     placeholder = page.select_one(".fold-view[data-fold='all']")
     assert placeholder.has_attr("hidden") and placeholder.has_attr("data-deferred")
@@ -141,7 +144,68 @@ def test_names_are_escaped_in_cards_and_rendered_as_text_when_folded(site):
 
 def test_card_styles_cover_the_largest_formula(site):
     css = (site / "static/chunk-cards.css").read_text("utf-8")
-    assert '.chunk-card[data-chunk="7"]' in css and '[data-chunk="8"]' not in css
+    assert '.chunk-card[data-chunks~="7"]' in css and '[data-chunk="8"]' not in css
+
+
+# --- one card and one tree item per target -------------------------------------------------
+
+TWICE = r"y = \chunk{average}{a\, \chunk{grad}{g}} + \chunk{eta}{\eta}\, \chunk{grad}{g} + \chunk{rate}{r}"
+"""Grad twice (inside Average, then at the top), Rate twice (once by its alias eta)."""
+CROSSED = r"\chunk{average}{\chunk{grad}{x}} + \chunk{grad}{\chunk{average}{y}}"
+"""Each inside the other: the outline must still list each once (no cycle)."""
+
+
+def twice_project(root: Path) -> Path:
+    """A glossary whose entry 'twice' names two entries twice each (tests/test_chunks*.py)."""
+    return write_entries(root, dict([
+        entry("average"), entry("grad"), entry("rate", aliases="[eta]"),
+        entry("twice", body=f"$$ {CROSSED} $$", formula=f"'{TWICE}'",
+              uses="[average, grad, rate]")]))
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory) -> Path:
+    project = twice_project(tmp_path_factory.mktemp("twice"))
+    build(project)
+    return project / "site"
+
+
+def _outline(tree) -> list:
+    """A chunk tree as [(title, data-chunks, [children...]), ...]."""
+    return [(li.select_one(":scope > .chunk-link").get_text(),
+             li.select_one(":scope > .chunk-link")["data-chunks"],
+             _outline(li.select_one(":scope > ul")) if li.select_one(":scope > ul") else [])
+            for li in tree.select(":scope > li")]
+
+
+def test_one_card_and_one_tree_item_per_target(twice):
+    page = soup(twice / "concepts/twice.html")
+    formula = page.select_one(".formula .chunked")
+    cards = formula.select(".chunk-cards > .chunk-card")
+    assert [(c["id"], c["data-chunks"]) for c in cards] == [
+        ("chunk-card-0-0", "0"), ("chunk-card-0-1", "1 3"), ("chunk-card-0-2", "2 4")]
+    assert [c.select_one(".chunk-card-title").get_text() for c in cards] == ["Average", "Grad",
+                                                                             "Rate"]
+    assert _outline(formula.select_one("nav.chunk-tree > ul")) == [
+        ("Average", "0", [("Grad", "1 3", [])]), ("Rate", "2 4", [])]
+    for link in formula.select(".chunk-tree .chunk-link"):
+        assert formula.find(id=link["aria-describedby"])["data-chunks"] == link["data-chunks"]
+    # Every box in the formula finds exactly one card, the one of its own entry.
+    boxes = formula.select(".fold-view:not([hidden]) .katex-html .chunk")
+    assert [b["data-chunk"] for b in boxes] == ["0", "1", "2", "3", "4"]
+    for box in boxes:
+        found = [c for c in cards if box["data-chunk"] in c["data-chunks"].split()]
+        assert len(found) == 1
+        assert found[0].select_one(".chunk-card-title").get_text().lower() == box["data-entry"]
+
+
+def test_targets_inside_each_other_are_listed_once_at_their_first_place(twice):
+    page = soup(twice / "concepts/twice.html")
+    crossed = page.select_one(".body .chunked-display")
+    assert _outline(crossed.select_one("nav.chunk-tree > ul")) == [
+        ("Average", "0 3", [("Grad", "1 2", [])])]
+    assert len(crossed.select(".chunk-card")) == 2
+    assert crossed.select_one(".chunk-tree")["aria-label"] == "Chunks in formula 2"
 
 
 # --- chunk suggestions in glossary check ------------------------------------------------------

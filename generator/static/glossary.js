@@ -102,14 +102,15 @@
         card.style.left = Math.max(8, Math.min(window.scrollX + box.left, window.scrollX + window.innerWidth - width - 8)) + "px";
         card.style.top = (window.scrollY + box.bottom + 6) + "px";
         card.hidden = false;
-        link.setAttribute("aria-describedby", "glossary-card");
+        if (!link.hasAttribute("aria-describedby")) link.setAttribute("aria-describedby", "glossary-card");
       });
     }
 
     function hide(link) {
       current = null;
       hideTimer = setTimeout(function () { card.hidden = true; }, 120);
-      if (link) link.removeAttribute("aria-describedby");
+      // A link described by a card of its own (a chunk tree's name card) keeps it.
+      if (link && link.getAttribute("aria-describedby") === "glossary-card") link.removeAttribute("aria-describedby");
     }
 
     ["mouseover", "focusin"].forEach(function (type) {
