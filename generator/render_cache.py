@@ -219,10 +219,6 @@ def render_keys(config: SiteConfig, glossary: Glossary, results: dict[str, Snipp
                                  _relations(glossary, e.slug)) for e in glossary.entries}
     found = appearances(glossary)
     order = [e.slug for e in glossary.entries]
-    importing: dict[str, list[str]] = {}  # Glossary.code_importers for all at once (it is O(N))
-    for entry in glossary.entries:
-        for imported in glossary.code.imports.get(entry.slug, ()):
-            importing.setdefault(imported, []).append(entry.slug)
     keys = {}
     for position, entry in enumerate(glossary.entries):
         slug = entry.slug
@@ -231,7 +227,7 @@ def render_keys(config: SiteConfig, glossary: Glossary, results: dict[str, Snipp
         held = found[slug]
         held_in = [(a.holder, a.path, a.lit) for a in held.shown]
         imports = glossary.code_dependencies(slug)
-        importers = importing.get(slug, [])
+        importers = glossary.code_importers(slug)
         neighbours = _neighbours(glossary, entry, held_in, around, importers)
         keys[slug] = content_key(
             "entry", site, entry.source.text, entry.rel_path, result_digest(results.get(slug)),

@@ -187,7 +187,67 @@ def test_only_changed_files_are_written_again(project, tmp_path):
                          "search-index.js"]
 
 
-# --- "appears inside" past its bound: how many more, and where to go on -----------------------
+LIMITS = """---
+title: Limits
+chunk: the address space a snippet gets
+abstraction: An entry whose printed result depends on the runtime, not on its source.
+formula: m
+---
+
+Its output changes when the runtime does, as a numpy upgrade changes what a snippet prints.
+
+```python
+import resource
+print("address space", resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20, "MB")
+```
+"""
+
+
+def test_changed_snippet_result_with_unchanged_source_remakes_its_page(project, tmp_path):
+    # A runtime change reruns every snippet with its source unchanged (the snippet key
+    # holds the runtime: versions, limits). Here the memory limit, which the limits entry
+    # prints; the site key leaves it out, so only the result can tell its page changed.
+    (project / "entries" / "limits.md").write_text(LIMITS, "utf-8")
+    build(project)
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write("memory = 1536\n")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    assert "address space 1536 MB" in (project / "site/concepts/limits.html").read_text()
+    assert report["snippets"]["cached"] == 0  # every snippet ran again ...
+    assert report["reused"]["render"]["made"] == 1  # ... and only one printed something new
+
+
+IMPORT_SOFTMAX = ("import numpy as np\nw = np.exp",
+                  "from glossary.entries.softmax import p\nimport numpy as np\nw = np.exp")
+
+
+def test_new_code_importer_remakes_the_page_of_the_entry_it_imports(project, tmp_path):
+    # attention-weights already uses softmax: importing its code changes no relation and
+    # not softmax's source, yet softmax's page now says whose code uses it.
+    edit(project / "entries" / "attention-weights.md", *IMPORT_SOFTMAX)
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    softmax = (project / "site/concepts/softmax.html").read_text("utf-8")
+    assert "code used by: " in softmax and "Attention weights</a>" in softmax
+    assert report["reused"]["render"]["made"] == 2  # the importer and softmax
+
+
+def test_code_edit_in_an_imported_entry_remakes_its_importers_downloads(project, tmp_path):
+    # A comment in softmax's code changes no result: the importer's page stays the same,
+    # but its downloads inline softmax's code.
+    edit(project / "entries" / "attention-weights.md", *IMPORT_SOFTMAX)
+    build(project)
+    edit(project / "entries" / "softmax.md", "z = np.array([2.0, 1.0, 0.1])",
+         "z = np.array([2.0, 1.0, 0.1])  # three scores")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    script = (project / "site/downloads/attention-weights.py").read_text("utf-8")
+    assert "# three scores" in script
+    assert report["reused"]["render"]["made"] == 2  # softmax and its importer
+
+
+# --- "appears inside" past its bound: how many more, and through which shown holder ---------
 
 CHAIN = 22
 """c00 held by c01, held by c02 ...: c00 appears inside 21 formulas, one past the 20 shown."""
