@@ -46,12 +46,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     var section = document.querySelector(".appears-in");
     if (!section || !window.glossary) return;
-    if (!("IntersectionObserver" in window)) { drawAll(); return; }
-    var watcher = new IntersectionObserver(function (seen) {
-      if (!seen.some(function (s) { return s.isIntersecting; })) return;
-      watcher.disconnect();
-      drawAll();
-    }, { rootMargin: "400px" });
-    watcher.observe(section);
+    window.glossary.whenNear(section, "400px", drawAll);
   });
 })();

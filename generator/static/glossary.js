@@ -50,9 +50,21 @@
     return formula;
   }
 
+  // Run fn once, when element comes within margin of the viewport (at once without
+  // IntersectionObserver): what a page loads on demand waits for the reader to near it.
+  function whenNear(element, margin, fn) {
+    if (!("IntersectionObserver" in window)) { fn(); return; }
+    var watcher = new IntersectionObserver(function (seen) {
+      if (!seen.some(function (s) { return s.isIntersecting; })) return;
+      watcher.disconnect();
+      fn();
+    }, { rootMargin: margin });
+    watcher.observe(element);
+  }
+
   // --- search: its code, MiniSearch and the index load when a reader starts to search ---
   window.glossary = { root: root, loadScript: loadScript, el: el, withCard: withCard,
-                      formulaPreview: formulaPreview, entryHref: entryHref };
+                      formulaPreview: formulaPreview, entryHref: entryHref, whenNear: whenNear };
   function setUpSearch() {
     var input = document.getElementById("search-input");
     var page = document.getElementById("search-page-results");
@@ -217,13 +229,7 @@
         frame.removeAttribute("data-map-src");
       });
     }
-    if (!("IntersectionObserver" in window)) { draw(); return; }
-    var watcher = new IntersectionObserver(function (seen) {
-      if (!seen.some(function (s) { return s.isIntersecting; })) return;
-      watcher.disconnect();
-      draw();
-    }, { rootMargin: "600px" });
-    watcher.observe(frame);
+    whenNear(frame, "600px", draw);
   }
 
   setUpTheme();
