@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import manifest
+from .cache import Pruned, prune
 from .config import SiteConfig
 from .diagnostics import BuildFailed, Reporter, SourcePos, UsageError
 from .discover import discover, display_path
@@ -55,6 +56,8 @@ class BuildResult:
     """Seconds spent in each stage that ran (``check`` is the no-op check)."""
     unchanged_counts: tuple[int, int] = (0, 0)
     """(formulas, snippet blocks) of the last build, all reused when ``up_to_date``."""
+    pruned: Pruned | None = None
+    """Cached values deleted after the build for being unused (None: pruning did not run)."""
 
 
 def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: bool = False,
@@ -100,6 +103,8 @@ def build(config: SiteConfig, reporter: Reporter, until: str = "write", health: 
         _run_stages(config, reporter, result, until, health, progress, on_snippets, only,
                     record if inputs is not None else None, worker,
                     last.digests if last is not None and config.use_cache else {}, recent)
+        if until == "write" and config.use_cache:
+            result.pruned = prune(config.resolve(config.cache_dir), config.cache_keep_days)
     finally:
         result.seconds = time.perf_counter() - started
     return result

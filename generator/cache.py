@@ -14,6 +14,8 @@ import hashlib
 import json
 import os
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 FORMAT = 2
@@ -74,6 +76,7 @@ class ContentCache:
         if (not isinstance(stored, dict) or stored.get("format") != FORMAT
                 or stored.get("key") != key or not isinstance(stored.get("value"), dict)):
             return None  # another version's file, or one copied under the wrong name
+        _mark_used(self._path(key))
         if _memory is not None:
             _memory[self.folder, key] = stored["value"]
         return stored["value"]
@@ -94,3 +97,55 @@ class ContentCache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+
+
+def _mark_used(path: Path) -> None:
+    """Set a value's modification time to now: ``prune`` deletes what no build has used."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+PRUNE_MARKER = "last-pruned"
+"""File in the cache folder whose modification time says when ``prune`` last ran."""
+PRUNE_EVERY = 24 * 3600
+"""Seconds between two prunes: a build looks at the whole cache at most once a day."""
+
+
+@dataclass
+class Pruned:
+    """What ``prune`` deleted."""
+
+    files: int = 0
+    bytes: int = 0
+
+
+def prune(root: Path, keep_days: int) -> Pruned | None:
+    """Delete the cached values no build has read or written for ``keep_days`` days.
+
+    Every read and write sets a value's modification time, so a value older than that
+    belongs to an entry, a formula or a template that no longer exists, or to a
+    branch nobody has built since (it is made again if needed). Runs at most once
+    per ``PRUNE_EVERY``; returns None when it did not run (or ``keep_days`` is 0).
+    Call it after a build, which has marked everything it used.
+    """
+    marker = root / PRUNE_MARKER
+    now = time.time()
+    try:
+        if keep_days <= 0 or now - marker.stat().st_mtime < PRUNE_EVERY:
+            return None
+    except FileNotFoundError:
+        pass  # never pruned: prune now
+    oldest = now - keep_days * 24 * 3600
+    pruned = Pruned()
+    stale = [*root.glob("*/*/*.json"), *root.glob("*/*/*.tmp"), *root.glob("builds/*.json")]
+    for path in sorted(stale):
+        with contextlib.suppress(OSError):
+            found = path.stat()
+            if found.st_mtime < oldest:
+                path.unlink()
+                pruned.files += 1
+                pruned.bytes += found.st_size
+    with contextlib.suppress(OSError):
+        root.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return pruned

@@ -5,7 +5,7 @@ by a framed ``\\text{chunk name}`` that is itself a chunk (same index, so it
 links and names like the unfolded one). The fold views are TeX like any other
 formula: the math stage renders and caches them. ``appearances`` finds, for
 each entry, the formulas of other entries that hold it as a chunk, directly or
-through a chain of chunks. ``chunk_suggestions`` warns when a formula names
+through a chain of chunks: the nearest, and a count of the others. ``chunk_suggestions`` warns when a formula names
 another entry without marking it with ``\\chunk``.
 """
 
@@ -51,6 +51,32 @@ class Appearance:
     """Slugs from this entry out to the holder: ``(softmax, attention-weights, context-vector)``."""
     lit: tuple[int, ...]
     """Indices of the holder's chunks to highlight (those naming ``path[-2]``)."""
+
+
+@dataclass(frozen=True)
+class MoreHolders:
+    """Holders past the shown ones, counted by the way out to them."""
+
+    via: str | None
+    """The farthest shown holder they hold in turn (its own page lists the nearest of them);
+    None: they hold none of the shown ones, so they hold this entry directly or through
+    direct holders past the shown ones (its relations list those)."""
+    count: int
+
+
+@dataclass(frozen=True)
+class Appearances:
+    """Where an entry appears inside other formulas: the nearest, and how many more."""
+
+    shown: tuple[Appearance, ...]
+    """The nearest ``APPEARANCES_SHOWN`` holders, nearest first, then A-Z."""
+    more: tuple[MoreHolders, ...] = ()
+    """The holders past those: the ones reached from its other direct holders first, then
+    those through each shown holder, nearest first."""
+
+    @property
+    def more_count(self) -> int:
+        return sum(group.count for group in self.more)
 
 
 def chunk_name(glossary: Glossary, chunk: Chunk) -> str:
@@ -104,20 +130,28 @@ def tex_text(text: str) -> str:
 
 # --- where else this appears ---------------------------------------------------------------
 
-def appearances(glossary: Glossary) -> dict[str, list[Appearance]]:
+def appearances(glossary: Glossary) -> dict[str, Appearances]:
     """Return, per slug, the formulas holding it as a chunk: nearest first, then A-Z."""
-    holders: dict[str, dict[str, list[int]]] = {}
+    held: dict[str, dict[str, list[int]]] = {}
     """slug -> {holder slug -> indices of the holder's chunks naming slug}."""
     for entry in glossary.entries:
         for chunk in entry.formula.all_chunks():
             slug = glossary.resolve(chunk.target)
             if slug and slug != entry.slug:
-                holders.setdefault(slug, {}).setdefault(entry.slug, []).append(chunk.index)
-    return {entry.slug: _reach(entry.slug, holders, glossary) for entry in glossary.entries}
+                held.setdefault(slug, {}).setdefault(entry.slug, []).append(chunk.index)
+    holders = {slug: sorted(found.items(), key=lambda item: glossary.by_slug[item[0]].title.lower())
+               for slug, found in held.items()}
+    bit = {entry.slug: 1 << number for number, entry in enumerate(glossary.entries)}
+    """slug -> its bit in the masks of ``_reach_masks``."""
+    reach = _reach_masks(holders, bit)
+    found = {}
+    for slug in bit:
+        shown = _nearest(slug, holders)
+        found[slug] = Appearances(shown, _more(slug, shown, reach, bit))
+    return found
 
 
-def _reach(slug: str, holders: dict[str, dict[str, list[int]]],
-           glossary: Glossary) -> list[Appearance]:
+def _nearest(slug: str, holders: dict[str, list[tuple[str, list[int]]]]) -> tuple[Appearance, ...]:
     """Breadth first out from ``slug``: each holder once, by its shortest path, the nearest
     ``APPEARANCES_SHOWN`` only."""
     found: list[Appearance] = []
@@ -125,17 +159,78 @@ def _reach(slug: str, holders: dict[str, dict[str, list[int]]],
     while frontier:
         following = []
         for path in frontier:
-            for holder, indices in sorted(holders.get(path[-1], {}).items(),
-                                          key=lambda item: glossary.by_slug[item[0]].title.lower()):
+            for holder, indices in holders.get(path[-1], ()):
                 if holder in seen:
                     continue
                 seen.add(holder)
                 found.append(Appearance(holder, (*path, holder), tuple(indices)))
                 if len(found) == APPEARANCES_SHOWN:
-                    return found
+                    return tuple(found)
                 following.append((*path, holder))
         frontier = following
-    return found
+    return tuple(found)
+
+
+def _reach_masks(holders: dict[str, list[tuple[str, list[int]]]],
+                 bit: dict[str, int]) -> dict[str, int]:
+    """Return slug -> every entry holding it, directly or through chunks, as a mask of their
+    bits. (A search from every entry to count them is quadratic: half a million steps for a
+    chain of a thousand.)"""
+    reach = dict.fromkeys(bit, 0)
+    order = _holders_first(holders, list(bit))
+    changed = True
+    while changed:  # once for chains without a loop, and once more to see that nothing moved
+        changed = False
+        for slug in order:
+            mask = reach[slug]
+            for holder, _indices in holders.get(slug, ()):
+                mask |= bit[holder] | reach[holder]
+            if mask != reach[slug]:
+                reach[slug], changed = mask, True
+    return {slug: mask & ~bit[slug] for slug, mask in reach.items()}
+
+
+def _holders_first(holders: dict[str, list[tuple[str, list[int]]]], slugs: list[str]) -> list[str]:
+    """Return the slugs, each after the entries holding it (where chunks loop: somewhere)."""
+    order: list[str] = []
+    visited: set[str] = set()
+    for start in slugs:
+        if start in visited:
+            continue
+        visited.add(start)
+        stack = [(start, iter(holders.get(start, ())))]
+        while stack:
+            slug, pending = stack[-1]
+            for holder, _indices in pending:
+                if holder not in visited:
+                    visited.add(holder)
+                    stack.append((holder, iter(holders.get(holder, ()))))
+                    break
+            else:
+                stack.pop()
+                order.append(slug)
+    return order
+
+
+def _more(slug: str, shown: tuple[Appearance, ...], reach: dict[str, int],
+          bit: dict[str, int]) -> tuple[MoreHolders, ...]:
+    """Count the holders past ``shown``, each under the farthest shown holder it holds in
+    turn, else under None (reached from the direct holders past the shown ones)."""
+    if len(shown) < APPEARANCES_SHOWN:
+        return ()
+    remaining = reach[slug]
+    for found in shown:
+        remaining &= ~bit[found.holder]
+    counts: dict[str | None, int] = {}
+    for found in reversed(shown):
+        through = reach[found.holder] & remaining
+        if through:
+            counts[found.holder] = through.bit_count()
+            remaining &= ~through
+    if remaining:
+        counts[None] = remaining.bit_count()
+    return tuple(MoreHolders(via, counts[via]) for via in [None, *(f.holder for f in shown)]
+                 if via in counts)
 
 
 # --- chunk suggestions ----------------------------------------------------------------------

@@ -163,6 +163,8 @@ def _report(result: BuildResult, diagnostics) -> dict:
         "up_to_date": result.up_to_date,
         "stages": {name: round(seconds, 3) for name, seconds in result.stages.items()},
         "reused": _reused(result),
+        "cache_pruned": ({"files": result.pruned.files, "bytes": result.pruned.bytes}
+                         if result.pruned is not None else None),
     }
 
 
@@ -185,9 +187,12 @@ def _summary(result: BuildResult, diagnostics, check: bool, failed: bool, config
                 f"no input changed since its last build; {result.seconds:.2f} s")
     what = "checked" if check else f"built {result.pages} pages into {config.out}"
     rendered, cached, run, from_cache = _counts(result)
+    pruned = result.pruned
+    cleaned = (f"; deleted {pruned.files} cached value(s) ({pruned.bytes / 1e6:.1f} MB) unused for "
+               f"{config.cache_keep_days} days" if pruned is not None and pruned.files else "")
     return (f"glossary: {what}: {result.entries} entries; formulas {rendered} rendered, "
             f"{cached} cached; snippet blocks {run} run, "
-            f"{from_cache} cached; {warnings} warning(s); {result.seconds:.2f} s")
+            f"{from_cache} cached; {warnings} warning(s){cleaned}; {result.seconds:.2f} s")
 
 
 class _Progress:

@@ -11,7 +11,7 @@ process the worker's import hook runs the dependency's blocks in a fresh module.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .diagnostics import Reporter, SourcePos, did_you_mean
 from .model import Entry
@@ -64,6 +64,8 @@ class CodeGraph:
     """Slug -> the slugs its code imports directly (the valid imports only)."""
     broken: set[str]
     """Entries with an import that was refused (reported): running them is pointless."""
+    importers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Slug -> the slugs whose code imports it directly, in the entries' order (A-Z)."""
 
 
 def check_imports(entries: list[Entry], outgoing: dict[str, dict[str, list[str]]],
@@ -95,7 +97,16 @@ def check_imports(entries: list[Entry], outgoing: dict[str, dict[str, list[str]]
                 direct.append(slug)
         imports[entry.slug] = tuple(direct)
     broken |= _report_cycles(entries, imports, reporter)
-    return CodeGraph(imports, broken)
+    return CodeGraph(imports, broken, _importers(imports))
+
+
+def _importers(imports: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Return the import graph reversed, each list in the importers' order in ``imports``."""
+    found: dict[str, list[str]] = {}
+    for importer, imported in imports.items():
+        for slug in imported:
+            found.setdefault(slug, []).append(importer)
+    return {slug: tuple(importers) for slug, importers in found.items()}
 
 
 def _report_cycles(entries: list[Entry], imports: dict[str, tuple[str, ...]],

@@ -28,6 +28,15 @@ ROW_PX = 24
 DOT_R = 6
 CORRIDOR_PX = 24
 """Where edges turn: this far left of a column's dots, in the free corridor before it."""
+LINE_PX = 16
+"""From a label's first line to its second."""
+LABEL_LINE_PX = 236
+"""The widest label line of a neighbour map (estimated): wider ones wrap, so a map fits a
+390 px phone (a 358 px frame) without scrolling."""
+BOLD_SCALE = 1.15
+"""How much wider the entry's own label is drawn (bold) than its neighbours'."""
+MAX_BOW_PX = 102
+"""How far left of the dots a neighbour map's arcs may turn at most."""
 MAP_ENTRY_LIMIT = 400
 """Above this many entries the whole map becomes a map of families, each with its own page."""
 
@@ -102,16 +111,19 @@ def _defs(vocabulary: Vocabulary) -> str:
 
 
 def _node(entry: Entry, x: float, y: float, root: str, cls: str = "", anchor: str = "start",
-          href: str = "", label: str = "", extra: str = "") -> str:
-    """Return one node: a link holding a dot and its label beside it."""
+          href: str = "", label: str = "", extra: str = "", second_line: str = "") -> str:
+    """Return one node: a link holding a dot and its label beside it (on two lines if given)."""
     href = href or f"{root}concepts/{entry.slug}.html"
     label = label or entry.title
     dx = DOT_R + 5 if anchor == "start" else -(DOT_R + 5)
     align = "" if anchor == "start" else f' text-anchor="{anchor}"'  # start: SVG's default
+    text = escape(label)
+    if second_line:  # the space keeps the link's name whole: "Mini-batch stochastic gradient ..."
+        text += f' <tspan x="{_n(x + dx)}" dy="{LINE_PX}">{escape(second_line)}</tspan>'
     return (f'<a href="{escape(href)}" class="map-node{" " + cls if cls else ""}" '
             f'data-entry="{escape(entry.slug)}"{extra}>'
             f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{DOT_R + 2 if cls == "center" else DOT_R}"/>'
-            f'<text x="{_n(x + dx)}" y="{_n(y + 4.5)}"{align}>{escape(label)}</text></a>')
+            f'<text x="{_n(x + dx)}" y="{_n(y + 4.5)}"{align}>{text}</text></a>')
 
 
 def _n(value: float) -> str:
@@ -392,16 +404,66 @@ def _neighbour_arcs(vocabulary: Vocabulary, groups: tuple[RelationGroup, ...]) -
     return arcs
 
 
-def neighbour_map_height(vocabulary: Vocabulary, groups: tuple[RelationGroup, ...]) -> int:
+def label_lines(text: str, scale: float = 1.0) -> list[str]:
+    """Return a neighbour-map label as one line, or as two split at the space nearest its middle.
+
+    :param scale: how much wider than regular text the label is drawn (``BOLD_SCALE``).
+    """
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    if label_px(text) * scale <= LABEL_LINE_PX or not spaces:
+        return [text]
+    cut = min(spaces, key=lambda i: abs(2 * i - len(text)))
+    return [text[:cut], text[cut + 1:]]
+
+
+@dataclass
+class NeighbourRows:
+    """Where a neighbour map puts its rows: the entry's own first, then one per neighbour."""
+
+    x: float
+    """The dots' column; the arcs bow left of it, the labels start right of it."""
+    slugs: list[str]
+    ys: list[float]
+    """The y of each row's dot and first label line."""
+    lines: list[list[str]]
+    """Each row's label, one or two lines."""
+    bows: list[float]
+    """How far left of the dots each arc turns, in arc order."""
+    width: float
+    height: float
+
+
+def _neighbour_rows(glossary: Glossary, slug: str, groups: tuple[RelationGroup, ...]) -> NeighbourRows | None:
+    """Lay a neighbour map out: rows in the lists' order, long labels on two lines."""
+    arcs = _neighbour_arcs(glossary.vocabulary, groups)
+    if not arcs:
+        return None
+    slugs = [slug, *dict.fromkeys(other for other, _kind, _direction in arcs)]
+    drawn: dict[str, int] = {}
+    bows = []
+    for other, _kind, _direction in arcs:
+        extra = drawn.get(other, 0)  # a second relation to one neighbour bows wider
+        drawn[other] = extra + 1
+        bows.append(min(MAX_BOW_PX, 14 + slugs.index(other) * 8 + extra * 10))
+    # A cubic arc whose two control points sit ``bow`` left of its ends reaches 3/4 of the way.
+    x = max(DOT_R + 6.0, 0.75 * max(bows) + 6)
+    scales = [BOLD_SCALE, *([1.0] * (len(slugs) - 1))]
+    lines = [label_lines(glossary.by_slug[s].title, scale) for s, scale in zip(slugs, scales)]
+    ys = [ROW_PX / 2 + 4]
+    for above in lines[:-1]:
+        ys.append(ys[-1] + ROW_PX + (len(above) - 1) * LINE_PX)
+    widest = max(label_px(line) * scale for label, scale in zip(lines, scales) for line in label)
+    height = ys[-1] + (len(lines[-1]) - 1) * LINE_PX + ROW_PX / 2 + 4
+    return NeighbourRows(x, slugs, ys, lines, bows, x + DOT_R + 8 + widest, height)
+
+
+def neighbour_map_height(glossary: Glossary, slug: str, groups: tuple[RelationGroup, ...]) -> int:
     """Return the height in px of an entry's neighbour map; 0 when it has nothing to draw.
 
     The page reserves it before the map arrives (``neighbours/<slug>.js``), so nothing jumps.
     """
-    arcs = _neighbour_arcs(vocabulary, groups)
-    if not arcs:
-        return 0
-    rows = dict.fromkeys(other for other, _kind, _direction in arcs)
-    return ROW_PX * (len(rows) + 1) + 8
+    rows = _neighbour_rows(glossary, slug, groups)
+    return 0 if rows is None else round(rows.height)
 
 
 def neighbour_map_svg(glossary: Glossary, slug: str, groups: tuple[RelationGroup, ...],
@@ -412,36 +474,27 @@ def neighbour_map_svg(glossary: Glossary, slug: str, groups: tuple[RelationGroup
     relation's direction: from this entry for ``out`` groups, into it for ``in`` groups.
     """
     vocabulary = glossary.vocabulary
-    arcs = _neighbour_arcs(vocabulary, groups)
-    if not arcs:
+    layout = _neighbour_rows(glossary, slug, groups)
+    if layout is None:
         return ""
-    rows = list(dict.fromkeys(other for other, _kind, _direction in arcs))
     by_slug = glossary.by_slug
-    x = 110.0
-    width = x + DOT_R + 8 + max([label_px(by_slug[slug].title) * 1.15,
-                                 *(label_px(by_slug[s].title) for s in rows)])
-    height = neighbour_map_height(vocabulary, groups)
-    y0 = ROW_PX / 2 + 4
-    parts = [f'<svg class="neighbour-map" width="{width:.0f}" height="{height:.0f}" '
-             f'viewBox="0 0 {width:.0f} {height:.0f}" '
+    x, y0 = layout.x, layout.ys[0]
+    width, height = layout.width, round(layout.height)
+    parts = [f'<svg class="neighbour-map" width="{width:.0f}" height="{height}" '
+             f'viewBox="0 0 {width:.0f} {height}" '
              f'aria-label="Neighbours of {escape(by_slug[slug].title)}" '
              'xmlns="http://www.w3.org/2000/svg">', _defs(vocabulary)]
-    nodes = [_node(by_slug[slug], x, y0, root, cls="center")]
-    drawn: dict[str, int] = {}
-    for other, kind, direction in arcs:
-        row = rows.index(other) + 1
-        y = y0 + row * ROW_PX
-        extra = drawn.get(other, 0)  # a second relation to one neighbour bows wider
-        drawn[other] = extra + 1
-        bow = min(x - 8, 14 + row * 8 + extra * 10)
+    for (other, kind, direction), bow in zip(_neighbour_arcs(vocabulary, groups), layout.bows,
+                                             strict=True):
+        y = layout.ys[layout.slugs.index(other)]
         down = (f"M{_n(x - DOT_R)},{_n(y0 + 2)}C{_n(x - bow)},{_n(y0)} {_n(x - bow)},{_n(y)} "
                 f"{_n(x - DOT_R - 1)},{_n(y)}")
         up = (f"M{_n(x - DOT_R)},{_n(y - 1)}C{_n(x - bow)},{_n(y)} {_n(x - bow)},{_n(y0)} "
               f"{_n(x - DOT_R - 1)},{_n(y0 + 2)}")
         source, target, d = (other, slug, up) if direction == "in" else (slug, other, down)
         parts.append(_edge(vocabulary, kind, source, target, d))
-    for row, other in enumerate(rows, start=1):
-        nodes.append(_node(by_slug[other], x, y0 + row * ROW_PX, root))
-    parts.extend(nodes)
+    for row, (other, y, lines) in enumerate(zip(layout.slugs, layout.ys, layout.lines, strict=True)):
+        parts.append(_node(by_slug[other], x, y, root, cls="" if row else "center",
+                           label=lines[0], second_line=lines[1] if len(lines) > 1 else ""))
     parts.append("</svg>")
     return "\n".join(parts)

@@ -30,6 +30,8 @@ class SiteConfig:
     entries: Path = Path("entries")
     out: Path = Path("site")
     cache_dir: Path = Path(".glossary-cache")
+    cache_keep_days: int = 30
+    """Cached values no build has used for this many days are deleted (0: never)."""
     macros: Path = Path("macros.tex")
     theme_dir: Path | None = None
     """Folder with ``templates/`` and ``static/`` that override the built-in ones."""
@@ -62,8 +64,8 @@ class SiteConfig:
 
 _FILE_KEYS = {
     "title": str, "description": str, "subject": str, "base_url": str, "repo_url": str,
-    "repo_branch": str, "entries": Path, "out": Path, "cache_dir": Path, "macros": Path,
-    "theme_dir": Path, "timeout": float, "memory": int, "jobs": int,
+    "repo_branch": str, "entries": Path, "out": Path, "cache_dir": Path, "cache_keep_days": int,
+    "macros": Path, "theme_dir": Path, "timeout": float, "memory": int, "jobs": int,
 }
 _TABLE_KEYS = ("relations", "roads", "fields")
 
@@ -106,6 +108,10 @@ def _check_table(table: dict, pyproject: Path) -> dict:
         expected = (int, float) if kind is float else (str if kind is Path else kind)
         if not isinstance(value, expected) or isinstance(value, bool):
             errors.append(f"'{key}' must be a {kind.__name__ if kind is not Path else 'path string'}")
+            continue
+        if key == "cache_keep_days" and value < 0:
+            errors.append(f"'cache_keep_days' must be 0 (keep everything) or a number of days, "
+                          f"not {value}")
             continue
         values[key] = kind(value)
     tables = {}

@@ -4,7 +4,12 @@
 output disabled, a tight-bbox pass that lays every tick and label out again,
 then the real draw (about 2.2x a plain save). Here the figure is drawn once;
 while it draws, the extent of every text and legend it draws is recorded (their
-layout was just computed for that draw, so asking for it is cheap). The crop is
+layout was just computed for that draw, so asking for it is cheap), and at the
+end of the draw the extent of every other artist that may reach outside the axes
+boxes: what a tight save measures too (a patch, line or image added to the
+figure, an axes' artist drawn with clipping off, an annotation box), and an
+annotation's arrow even where its text is empty (a tight save cuts that one off).
+The crop is
 the union of those extents and every axes' box, plus matplotlib's own pad,
 written into the SVG's ``width``, ``height`` and ``viewBox``: nothing drawn is
 cut off and the margins match a tight save. Runs in the snippet process only.
@@ -34,10 +39,21 @@ def save_svg(fig) -> str:
             result = originals[cls](artist, renderer, *args, **kwargs)
             if artist.get_visible() and (cls is not Text or artist.get_text()):
                 extents.append(artist.get_window_extent(renderer).extents)
+            arrow = getattr(artist, "arrow_patch", None)  # an annotation's, drawn just before
+            if artist.get_visible() and arrow is not None:
+                # Also when the text is empty (an arrow drawn with annotate("", ...)): a
+                # tight save measures the text only then, and cuts such an arrow off.
+                extents.append(arrow.get_window_extent(renderer).extents)
             return result
         return draw
 
+    def drawing_figure(renderer, *args, **kwargs):
+        result = type(fig).draw(fig, renderer, *args, **kwargs)
+        extents.extend(_unclipped_extents(fig, renderer))
+        return result
+
     buffer = io.StringIO()
+    fig.draw = drawing_figure  # this figure's draw only: the SVG backend calls figure.draw
     try:
         for cls in originals:
             cls.draw = recording(cls)
@@ -45,6 +61,7 @@ def save_svg(fig) -> str:
     finally:
         for cls, draw in originals.items():
             cls.draw = draw
+        del fig.draw
     width, height = (float(v) * 72 for v in fig.get_size_inches())  # points, as in the SVG
     for ax in fig.axes:
         if ax.get_visible():
@@ -54,6 +71,37 @@ def save_svg(fig) -> str:
     if box is None:
         return buffer.getvalue()
     return crop(buffer.getvalue(), box, (width, height), _face_colour(fig))
+
+
+def _figures(fig) -> list:
+    """Return the figure and its subfigures, nested ones too."""
+    return [fig, *(f for sub in fig.subfigs for f in _figures(sub))]
+
+
+def _unclipped_extents(fig, renderer) -> list:
+    """Return the extents of the artists a tight save measures besides axes, texts and legends.
+
+    matplotlib's own list (``get_default_bbox_extra_artists``): the figure's visible
+    children in the layout, and each axes' children that are not clipped to it.
+    Axes are measured by their boxes, texts and legends as they draw (they are in the
+    list too and are skipped here). Call it while the figure draws, so extents are in
+    the SVG's points. Boxes of no size are left out, as a tight save leaves them out
+    (an artist without a ``get_window_extent``, a figure image, answers one at 0, 0).
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.figure import FigureBase
+    from matplotlib.legend import Legend
+    from matplotlib.text import Text
+
+    measured = (Axes, FigureBase, Legend, Text)
+    extents = []
+    for figure in _figures(fig):
+        for artist in figure.get_default_bbox_extra_artists():
+            if not isinstance(artist, measured):
+                box = artist.get_tightbbox(renderer)
+                if box is not None and (box.width or box.height):  # an empty box: no extent
+                    extents.append(box.extents)
+    return extents
 
 
 def _union(extents: list) -> tuple[float, float, float, float] | None:

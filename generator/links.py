@@ -37,7 +37,7 @@ class Glossary:
 
     def code_importers(self, slug: str) -> list[str]:
         """Return the entries that import ``slug``'s code directly, A-Z by title."""
-        return [e.slug for e in self.entries if slug in self.code.imports.get(e.slug, ())]
+        return list(self.code.importers.get(slug, ()))
 
     def code_dependencies(self, slug: str) -> list[Entry] | None:
         """Return every entry whose code ``slug`` imports, directly or not, dependencies first.

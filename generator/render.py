@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .actions_html import (SweepVariant, code_links, download_links, sweep_controls, sweep_links,
                            sweep_variants)
-from .chunk_html import ChunkLinks, chunk_box, chunked, lit_box
-from .chunks import appearances, fold_views
+from .chunk_html import ChunkLinks, chunk_box, chunked, marked_box
+from .chunks import Appearances, appearances, fold_views
 from .config import SiteConfig
 from .figure_theme import dark_svg, light_svg, svg_size
 from .formulas import MathEngine, MathTable
@@ -54,18 +53,6 @@ class ChunkNode:
 
 
 @dataclass(frozen=True)
-class AppearanceView:
-    """A formula of another entry that holds this entry as a chunk, this entry's part lit."""
-
-    holder: str
-    path: tuple[str, ...]
-    """Slugs from this entry out to the holder."""
-    formula_html: str
-    """The holder's formula, visual half, the chunk naming ``path[-2]`` highlighted
-    (written to ``folds/<slug>.js`` and drawn when the section nears the viewport)."""
-
-
-@dataclass(frozen=True)
 class RelationGroup:
     """The entries related to one entry by one kind, in one direction."""
 
@@ -86,13 +73,16 @@ class RenderedEntry:
     """The formula with its chunks as boxes, name cards, fold views and chunk tree
     (``chunk_html``), for a page in concepts/."""
     formula_preview: str
-    """The formula's visual half, chunks highlighted but not linked (hover cards)."""
+    """The formula's visual half, every chunk highlighted (and marked with its index) but not
+    linked: the hover card, and this formula under "appears inside" on the pages of its
+    chunks, where the browser unlights all but theirs (``static/appears.js``)."""
     chunk_tree: tuple[ChunkNode, ...]
     figures: tuple[Asset, ...]
     groups: tuple[RelationGroup, ...]
     result: SnippetResult | None
-    appears_in: tuple[AppearanceView, ...] = ()
-    """Formulas of other entries holding this one as a chunk, nearest first."""
+    appears_in: Appearances = Appearances(())
+    """The formulas of other entries holding this one as a chunk: references only (holder,
+    path, chunks to light). Each holder's formula is held and shipped once, in its card."""
     fold_views: dict[str, dict[str, str]] = field(default_factory=dict)
     """Formula number -> fold key -> folded HTML; written to ``folds/<slug>.js``."""
     sweeps: tuple[SweepVariant, ...] = ()
@@ -138,7 +128,8 @@ def tag_url(tag: str, root: str) -> str:
 def render_model(config: SiteConfig, glossary: Glossary, engine: MathEngine, math: MathTable,
                  results: dict[str, SnippetResult], keys: RenderKeys | None = None) -> SiteModel:
     """Render every entry once, in A-Z order; with ``keys``, reuse what a build rendered before."""
-    renderer = _EntryRenderer(glossary, engine, math, results)
+    found = keys.appearances if keys is not None else appearances(glossary)
+    renderer = _EntryRenderer(glossary, engine, math, results, found)
     cached = keys is not None and keys.enabled
     entries = [_render_cached(renderer, entry, keys) if cached else renderer.render(entry)
                for entry in glossary.entries]
@@ -169,15 +160,15 @@ def _render_cached(renderer: _EntryRenderer, entry: Entry, keys: RenderKeys) -> 
         "body": rendered.body_html, "formula": rendered.formula_html,
         "preview": rendered.formula_preview, "folds": rendered.fold_views,
         "figures": [[a.dest, a.content.decode("utf-8"), a.alt] for a in rendered.figures],
-        "appears": [[a.holder, list(a.path), a.formula_html] for a in rendered.appears_in],
         "sweeps": [[v.combination, v.label, v.default, v.blocks] for v in rendered.sweeps]})
     return rendered
 
 
 class _EntryRenderer:
     def __init__(self, glossary: Glossary, engine: MathEngine, math: MathTable,
-                 results: dict[str, SnippetResult]):
+                 results: dict[str, SnippetResult], appearances: dict[str, Appearances]):
         self.glossary, self.engine, self.math, self.results = glossary, engine, math, results
+        self.appearances = appearances
         self._formula_number = 0
         self.md = make_md(self._math_html)
         self.md.add_render_rule("fence", self._fence_rule())
@@ -197,11 +188,7 @@ class _EntryRenderer:
             chunk_tree=tuple(self._node(c) for c in entry.formula.chunks),
             figures=tuple(figures), groups=self._groups(entry), fold_views=self._deferred,
             sweeps=self._sweeps, result=self.results.get(entry.slug),
-            appears_in=self._appearances(entry))
-
-    @cached_property
-    def appearances(self):
-        return appearances(self.glossary)
+            appears_in=self.appearances.get(entry.slug, Appearances(())))
 
     def restore(self, entry: Entry, stored: dict) -> RenderedEntry:
         """Return an entry as ``render`` made it, from what a build stored (``_render_cached``)."""
@@ -215,8 +202,7 @@ class _EntryRenderer:
             sweeps=tuple(SweepVariant(combination, label, default, blocks)
                          for combination, label, default, blocks in stored["sweeps"]),
             result=self.results.get(entry.slug),
-            appears_in=tuple(AppearanceView(holder, tuple(path), markup)
-                             for holder, path, markup in stored["appears"]))
+            appears_in=self.appearances.get(entry.slug, Appearances(())))
 
     # --- math -------------------------------------------------------------------------
 
@@ -236,13 +222,10 @@ class _EntryRenderer:
         self._deferred[str(number)] = dict(views[1:])
         return chunked(links, tex, number, views, deferred=True)
 
-    def preview(self, tex: Tex, lit: set[int] | None = None) -> str:
-        """Return a formula's visual half, not linked: every chunk lit, or only those in ``lit``."""
-        chunks = {c.index for c in tex.all_chunks()}
-        shown = chunks if lit is None else lit
+    def preview(self, tex: Tex) -> str:
+        """Return a formula's visual half, not linked, every chunk lit and marked with its index."""
         return self.engine.decorate_chunks(
-            self.engine.visual_only(self.math.lookup(tex.tex, tex.display)),
-            lambda index, inner: lit_box(index in shown, inner))
+            self.engine.visual_only(self.math.lookup(tex.tex, tex.display)), marked_box)
 
     def _decorated(self, rendered: str, tex: Tex, links: ChunkLinks) -> str:
         chunks = {c.index: c for c in tex.all_chunks()}
@@ -267,14 +250,6 @@ class _EntryRenderer:
     def _node(self, chunk: Chunk) -> ChunkNode:
         return ChunkNode(chunk.index, chunk.target, self.glossary.resolve(chunk.target),
                          tuple(self._node(c) for c in chunk.children))
-
-    def _appearances(self, entry: Entry) -> tuple[AppearanceView, ...]:
-        views = []
-        for found in self.appearances.get(entry.slug, []):
-            holder = self.glossary.by_slug[found.holder]
-            views.append(AppearanceView(found.holder, found.path,
-                                        self.preview(holder.formula, set(found.lit))))
-        return tuple(views)
 
     # --- links and relations -------------------------------------------------------------
 

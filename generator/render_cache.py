@@ -10,8 +10,9 @@ figures and downloads are made from:
 - the entry itself: its whole source text, its path, its snippets' results (what
   they printed and drew), the date git last changed it;
 - its place in the glossary: its relation lists both ways, the formulas it
-  appears inside (and through which chunks), its A-Z neighbours, whose code it
-  imports and who imports its code;
+  appears inside (and through which chunks; past the shown ones, how many more and
+  through which shown one), its A-Z neighbours, whose code it imports and who imports
+  its code;
 - what it shows of each of those neighbours: their front matter (title, chunk
   name, road, formula, relations, ...) and what they link to; the whole source of
   the entries whose code it imports (its downloads inline that code).
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from . import __version__
 from .cache import ContentCache, content_key
-from .chunks import appearances
+from .chunks import Appearances, appearances
 from .config import SiteConfig
 from .links import Glossary
 from .model import Entry, SnippetResult
@@ -67,6 +68,9 @@ class RenderKeys:
     """Slug -> render key."""
     templates: str
     """Digest of the templates (ours and the theme's): part of every page's key."""
+    appearances: dict[str, Appearances]
+    """Slug -> the formulas it appears inside (``chunks.appearances``), found once for the
+    keys and used again by the render stage."""
     graph: str
     """Digest of every entry's front matter and relations: the key of the maps."""
     last_changed: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -215,27 +219,25 @@ def render_keys(config: SiteConfig, glossary: Glossary, results: dict[str, Snipp
                                  _relations(glossary, e.slug)) for e in glossary.entries}
     found = appearances(glossary)
     order = [e.slug for e in glossary.entries]
-    importing: dict[str, list[str]] = {}  # Glossary.code_importers for all at once (it is O(N))
-    for entry in glossary.entries:
-        for imported in glossary.code.imports.get(entry.slug, ()):
-            importing.setdefault(imported, []).append(entry.slug)
     keys = {}
     for position, entry in enumerate(glossary.entries):
         slug = entry.slug
         around = (order[position - 1] if position else "",
                   order[position + 1] if position + 1 < len(order) else "")
-        held_in = [(a.holder, a.path, a.lit) for a in found.get(slug, [])]
+        held = found[slug]
+        held_in = [(a.holder, a.path, a.lit) for a in held.shown]
         imports = glossary.code_dependencies(slug)
-        importers = importing.get(slug, [])
+        importers = glossary.code_importers(slug)
         neighbours = _neighbours(glossary, entry, held_in, around, importers)
         keys[slug] = content_key(
             "entry", site, entry.source.text, entry.rel_path, result_digest(results.get(slug)),
-            last_changed.get(entry.rel_path, ""), _relations(glossary, slug), held_in, around,
+            last_changed.get(entry.rel_path, ""), _relations(glossary, slug), held_in,
+            [(group.via, group.count) for group in held.more], around,
             None if imports is None else [(e.slug, e.source.text) for e in imports], importers,
             [(n, shown[n]) for n in neighbours])
     graph = content_key("graph", site, [(slug, shown[slug]) for slug in order])
     root = config.resolve(config.cache_dir) if config.use_cache else None
-    return RenderKeys(site, keys, templates, graph, last_changed, root, recent=recent)
+    return RenderKeys(site, keys, templates, found, graph, last_changed, root, recent=recent)
 
 
 def _relations(glossary: Glossary, slug: str) -> dict:
@@ -252,7 +254,7 @@ def _neighbours(glossary: Glossary, entry: Entry, held_in: list, around: tuple[s
         for slugs in group.values():
             found.update(slugs)
     for _holder, path, _lit in held_in:
-        found.update(path)
+        found.update(path)  # the captions name each entry on the way out to the holder
     for ref in entry.refs:
         found.add(glossary.resolve(ref.target) or "")
     for tex in (entry.formula, *entry.body_math):

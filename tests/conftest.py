@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,23 @@ REPO = HERE.parent
 # copy of the package the virtual environment has installed (another worktree's).
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind():
+    """Fail a test that leaves a thread of its own running.
+
+    A thread left blocked in a system call outlives its test: a later test's signal
+    (SIGALRM in test_files and test_fuzz) interrupts the call, and it fails there, in
+    someone else's test, as an unhandled thread exception.
+    """
+    before = set(threading.enumerate())
+    yield
+    started = [t for t in threading.enumerate() if t not in before]
+    for thread in started:
+        thread.join(timeout=1)  # one that is just returning
+    left = [t.name for t in started if t.is_alive()]
+    assert left == [], f"threads still running after the test: {left}"
 
 
 @dataclass

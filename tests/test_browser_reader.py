@@ -308,6 +308,47 @@ def test_neighbour_map_arrives_when_its_figure_nears_the_view(browser, shipped):
     page.close()
 
 
+NEIGHBOUR_LABELS = """frame => {
+  const box = frame.getBoundingClientRect();
+  const svg = frame.querySelector('svg.neighbour-map');
+  return {scrolls: frame.scrollWidth > frame.clientWidth, left: box.left, right: box.right,
+          reserved: Number(frame.dataset.height), drawn: svg.getBoundingClientRect().height,
+          labels: [...svg.querySelectorAll('text')].map(t => {
+            const r = t.getBoundingClientRect();
+            return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+          })};
+}"""
+
+
+def test_neighbour_map_labels_fit_a_phone_without_sideways_scroll(browser, shipped):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    checked, names = 0, set()
+    for html in sorted((shipped / "concepts").glob("*.html")):
+        page.goto(html.as_uri())
+        figure = page.locator("figure.neighbours")
+        if not figure.count():
+            continue
+        figure.scroll_into_view_if_needed()
+        page.locator("svg.neighbour-map").wait_for()
+        found = page.locator("figure.neighbours .map-frame").evaluate(NEIGHBOUR_LABELS)
+        assert not found["scrolls"], html.stem
+        assert found["drawn"] == found["reserved"], html.stem  # two-line labels reserved too
+        labels = found["labels"]
+        for label in labels:
+            assert found["left"] <= label["left"] and label["right"] <= found["right"], (html.stem, label)
+        for n, a in enumerate(labels):
+            for b in labels[n + 1:]:
+                apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
+                         or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])
+                assert apart, (html.stem, a["text"], b["text"])
+        names.update(label["text"] for label in labels)
+        checked += 1
+    assert checked > 40
+    assert "Mini-batch stochastic gradient descent" in names  # wrapped, its link's name whole
+    context.close()
+
+
 def test_neighbour_map_is_drawn_at_once_without_intersection_observer(browser, shipped):
     page = browser.new_page()
     page.add_init_script("delete window.IntersectionObserver")
@@ -428,7 +469,8 @@ def first_views(browser, shipped) -> dict[str, tuple[int, list[str]]]:
 def test_entry_pages_load_card_search_and_fold_data_only_on_demand(browser, shipped, first_views):
     for slug, (_weight, names) in first_views.items():
         assert not {"search-index.js", "minisearch.js", "search.js"} & set(names), slug
-        own = {"glossary.js", "theme.js", "chunks.js", "actions.js"}  # actions: swept pages only
+        own = {"glossary.js", "theme.js", "chunks.js", "actions.js",  # actions: swept pages only
+               "appears.js"}  # appears: pages with an "appears inside" section (its cards later)
         assert not any(n.endswith(".js") and n not in own for n in names), (slug, names)
     # Playwright's polling evaluates strings, which the page's CSP refuses: bypass it here.
     context = browser.new_context(bypass_csp=True)
@@ -463,7 +505,9 @@ def _axe_source() -> str:
 
 AXE_PAGES = ["index.html", "concepts/exponential-moving-average.html",
              "concepts/attention-weights.html", "map.html", "roads.html", "tags/attention.html",
-             "search.html", "families/optimization.html", "404.html"]
+             "search.html?q=softmax", "search.html?q=logits", "families/optimization.html",
+             "404.html"]
+"""Search for logits: formulas wider than their boxes (scrolling regions must take the focus)."""
 
 
 def _axe(browser, shipped, scheme: str) -> dict[str, list[tuple[str, str]]]:
@@ -474,8 +518,8 @@ def _axe(browser, shipped, scheme: str) -> dict[str, list[tuple[str, str]]]:
     page = context.new_page()
     found = {}
     for rel in AXE_PAGES:
-        page.goto((shipped / rel).as_uri() + ("?q=softmax" if rel == "search.html" else ""),
-                  wait_until="networkidle")
+        path, _, query = rel.partition("?")
+        page.goto((shipped / path).as_uri() + (f"?{query}" if query else ""), wait_until="networkidle")
         page.add_script_tag(content=axe)
         violations = page.evaluate("""async () => (await axe.run(document,
             {resultTypes: ['violations']})).violations.flatMap(v => v.nodes.map(n =>
@@ -550,3 +594,61 @@ def test_search_page_lists_every_match_with_its_formula_under_the_csp(browser, s
     assert "also EMA, exponentially weighted average, running average" in text
     assert page.evaluate("window.__csp") == []
     page.close()
+
+
+FORMULA_HINTS = """slot => {
+  const scroller = slot.querySelector('.hit-formula-scroll');
+  const shown = side => Number(getComputedStyle(slot, side).opacity) > 0;
+  return {overflows: scroller.scrollWidth > scroller.clientWidth + 1,
+          classes: ['more-start', 'more-end'].filter(c => slot.classList.contains(c)),
+          faded: getComputedStyle(scroller).maskImage !== 'none',
+          shadows: ['::before', '::after'].filter(shown)};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_search_formula_wider_than_its_box_shows_where_it_goes_on(browser, shipped, scheme):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto((shipped / "search.html").as_uri() + "?q=logits")
+    page.locator("#search-page-results li .hit-formula .katex").first.wait_for()
+    page.wait_for_function("document.querySelectorAll('#search-page-results .katex').length"
+                           " === document.querySelectorAll('#search-page-results li').length")
+    slots = page.locator("#search-page-results .hit-formula")
+    logits = slots.first
+    scroller = logits.locator(".hit-formula-scroll")
+    assert logits.evaluate(FORMULA_HINTS) == {
+        "overflows": True, "classes": ["more-end"], "faded": True, "shadows": ["::after"]}
+    # By keyboard: Tab from the entry's link reaches its formula (its box wears the ring),
+    # the arrow keys scroll it; both sides fade while it goes on both ways.
+    page.locator("#search-page-results li a").first.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "hit-formula-scroll"
+    assert logits.evaluate("s => s.contains(document.activeElement)")
+    assert logits.evaluate("s => getComputedStyle(s).outlineStyle") == "solid"
+    page.keyboard.press("ArrowRight")
+    handle = logits.element_handle()
+    page.wait_for_function("s => s.classList.contains('more-start')", arg=handle)
+    assert logits.evaluate(FORMULA_HINTS)["shadows"] == ["::before", "::after"]
+    scroller.evaluate("s => { s.scrollLeft = s.scrollWidth; }")
+    page.wait_for_function("s => !s.classList.contains('more-end')", arg=handle)
+    assert logits.evaluate(FORMULA_HINTS) == {
+        "overflows": True, "classes": ["more-start"], "faded": True, "shadows": ["::before"]}
+    # A formula that fits gets no hint.
+    fits = [s.evaluate(FORMULA_HINTS) for s in slots.all()]
+    assert {"overflows": False, "classes": [], "faded": False, "shadows": []} in fits
+    assert all(bool(f["classes"]) == f["overflows"] for f in fits)
+    context.close()
+
+
+def test_search_suggestions_open_inside_a_phone_screen(browser, shipped):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto((shipped / "index.html").as_uri())
+    page.click("#search-input")
+    page.keyboard.type(r"\log p")  # by formula: the suggestions show formulas, wide ones fading
+    page.locator("#search-results .hit-formula .katex").first.wait_for()
+    box = page.locator("#search-results").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert "more-end" in page.locator("#search-results .hit-formula").first.get_attribute("class")
+    context.close()

@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 
 from conftest import copy_site, entry, soup, write_entries
 from generator.build import build as run_stages
-from generator.chunks import appearances, chunk_suggestions, fold_views, tex_text
+from generator import chunks
+from generator.chunks import Appearances, MoreHolders, appearances, chunk_suggestions, fold_views, tex_text
 from generator.config import load_config
 from generator.diagnostics import Reporter
 from test_site import build
@@ -59,13 +60,61 @@ def test_fold_one_chunk_keeps_the_others_and_their_nesting(linked):
 
 
 def test_appears_inside_goes_through_chunks_with_the_path(linked):
-    found = {a.holder: a for a in appearances(linked)["inner"]}
+    found = {a.holder: a for a in appearances(linked)["inner"].shown}
     assert found["part"].path == ("inner", "part")
     assert found["hard-cases"].path == ("inner", "hard-cases")  # held directly: shortest path
     assert found["outer"].path == ("inner", "part", "outer")
     assert found["outer"].lit == (0,)  # outer's chunk naming part is the one lit
-    assert [a.holder for a in appearances(linked)["inner"]][:2] == ["hard-cases", "part"]
-    assert appearances(linked)["outer"] == []
+    assert [a.holder for a in appearances(linked)["inner"].shown][:2] == ["hard-cases", "part"]
+    assert appearances(linked)["inner"].more == ()
+    assert appearances(linked)["outer"] == Appearances(())
+
+
+def _chain(n: int, extra_direct: int = 0) -> list[tuple[str, str]]:
+    """c0 held by c1, held by c2 ... (each formula chunks the one before), and ``extra_direct``
+    more formulas holding c0 directly (d0, d1, ...)."""
+    files = [entry("c0", formula="'x'")]
+    files += [entry(f"c{i}", formula=rf"'\chunk{{c{i - 1}}}{{y}} + {i}'") for i in range(1, n)]
+    files += [entry(f"d{i}", formula=r"'\chunk{c0}{z}'") for i in range(extra_direct)]
+    return files
+
+
+def _appearances_of(tmp_path, files) -> dict[str, Appearances]:
+    reporter = Reporter()
+    result = run_stages(load_config(write_entries(tmp_path, dict(files))), reporter, until="link")
+    assert reporter.error_count == 0, [d.format() for d in reporter.diagnostics]
+    return appearances(result.glossary)
+
+
+def test_past_the_shown_holders_the_others_are_counted_by_the_way_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 3)
+    found = _appearances_of(tmp_path, _chain(7, extra_direct=2))
+    # nearest first: d0, d1 and c1 hold c0 directly; c2 ... c6 hold it through c1
+    assert [a.holder for a in found["c0"].shown] == ["c1", "d0", "d1"]
+    assert found["c0"].more == (MoreHolders("c1", 5),) and found["c0"].more_count == 5
+    assert [a.holder for a in found["c2"].shown] == ["c3", "c4", "c5"]
+    assert found["c2"].more == (MoreHolders("c5", 1),)  # c6, whose own page lists it
+    assert found["c3"].more == () and found["c6"] == Appearances(())
+
+
+def test_past_the_shown_holders_direct_ones_are_counted_apart(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 2)
+    found = _appearances_of(tmp_path, _chain(3, extra_direct=4))
+    assert [a.holder for a in found["c0"].shown] == ["c1", "d0"]
+    assert found["c0"].more == (MoreHolders(None, 3), MoreHolders("c1", 1))  # d1-d3; c2
+
+
+def test_holders_past_the_shown_ones_are_each_counted_once_where_chunks_loop(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 1)
+    files = [entry("a", formula=r"'\chunk{b}{y} + 1'"), entry("b", formula=r"'\chunk{a}{x} + 2'"),
+             entry("c", formula=r"'\chunk{a}{z} + 3'"), entry("d", formula=r"'\chunk{c}{w} + 4'")]
+    found = _appearances_of(tmp_path, files)
+    assert [x.holder for x in found["a"].shown] == ["b"]
+    assert found["a"].more == (MoreHolders("b", 2),)  # c and d hold b too, round the loop
+    assert [x.holder for x in found["b"].shown] == ["a"]
+    assert found["b"].more == (MoreHolders("a", 2),)  # c and d; not b itself
+    assert found["d"] == Appearances(())
 
 
 def test_entry_page_shows_where_else_it_appears(site):
@@ -77,12 +126,42 @@ def test_entry_page_shows_where_else_it_appears(site):
     outer = figures[2]
     link = outer.select_one("a.appearance-formula")
     assert link["href"] == "../concepts/outer.html" and link.has_attr("data-deferred")
-    script = (site / "folds/inner.js").read_text("utf-8")
-    drawn = json.loads(script.split('"] = ', 1)[1].rstrip(";\n"))["appears"]
-    outer = BeautifulSoup(drawn[int(link["data-appearance"])], "html.parser")
-    lit = outer.select(".katex .chunk")
-    assert len(lit) == 1 and "p" in lit[0].get_text()
-    assert outer.select_one(".katex-mathml") is None  # the accessible text is the caption
+    assert (link["data-holder"], link["data-lit"]) == ("outer", "0")  # a reference, not a copy
+    assert not link.get_text() and page.select_one(".appearance-more") is None
+    # The formula itself is shipped once, in the holder's card: every chunk lit and marked.
+    card = (site / "cards/outer.js").read_text("utf-8")
+    formula = BeautifulSoup(json.loads(card.split(",", 1)[1].rsplit(");", 1)[0])["formula"],
+                            "html.parser")
+    assert [c["data-chunk"] for c in formula.select(".katex .chunk")] == ["0"]
+    assert formula.select_one(".katex-mathml") is None  # the accessible text is the caption
+    assert not (site / "folds/inner.js").exists()  # it has no chunks to fold: nothing to load
+
+
+@pytest.mark.parametrize("files, said, links", [
+    (_chain(5), "…and 2 more formulas hold it, through C2.", ["c2.html#appears-in-title"]),
+    (_chain(2, extra_direct=2), "…and 1 more formula holds it, from the list under Connections.",
+     ["#relations-title"]),
+    (_chain(3, extra_direct=4), "…and 4 more formulas hold it: 3 from the list under "
+     "Connections and 1 through C1.", ["#relations-title", "../concepts/c1.html#appears-in-title"]),
+])
+def test_entry_page_says_how_many_more_formulas_hold_it(tmp_path, monkeypatch, files, said, links):
+    monkeypatch.setattr(chunks, "APPEARANCES_SHOWN", 2)
+    project = write_entries(tmp_path, dict(files))
+    reporter = Reporter()
+    run_stages(load_config(project), reporter)  # in this process: the bound patched
+    assert reporter.error_count == 0, [d.format() for d in reporter.diagnostics]
+    page = soup(project / "site/concepts/c0.html")
+    assert len(page.select(".appears-in figure.appearance")) == 2
+    more = page.select_one(".appears-in .appearance-more")
+    assert " ".join(more.get_text().split()) == said
+    assert [a["href"] for a in more.select("a")] == [
+        link if link.startswith(("#", "../")) else f"../concepts/{link}" for link in links]
+    if links[0] == "#relations-title":  # the direct holders are listed there
+        listed = {a["data-entry"] for a in page.select(".relations a[data-entry]")}
+        assert {f"d{i}" for i in range(2)} <= listed
+    if (project / "site/concepts/c2.html").exists():
+        page = soup(project / "site/concepts/c2.html")
+        assert page.select_one(".appearance-more") is None  # c3 and c4, or nothing: all shown
 
 
 def test_chunks_in_the_formula_and_the_body_are_decorated_alike(site):
@@ -112,23 +191,26 @@ def test_no_link_inside_a_link_and_nothing_focusable_in_the_hidden_half(site):
                 assert el.get("tabindex") == "-1", (path.name, str(el)[:80])
 
 
-def test_chunk_tree_lists_every_chunk_outer_before_inner_each_linked(site):
+def test_chunk_tree_lists_each_target_once_each_linked_and_described(site):
     page = soup(site / "concepts/hard-cases.html")
     formula = page.select_one(".formula .chunked")
     tree = formula.select_one("nav.chunk-tree")
     links = tree.select("a.chunk-link")
-    assert [int(a["data-chunk"]) for a in links] == list(range(8))  # pre-order: outer first
-    assert [a.get_text() for a in links][:3] == ["Inner", "Part", "Inner"]
-    assert tree.select_one("li[data-chunk='1'] > ul > li[data-chunk='2']") is not None
+    # Inner comes first at the top (in the subscript), so it stays there; Part's inner
+    # chunks are Inner again: counted, not listed twice.
+    assert [a.get_text() for a in links] == ["Inner", "Part"]
+    assert [a["data-chunks"] for a in links] == ["0 2 3 5 7", "1 4 6"]
+    assert tree.select("ul ul") == []
+    assert [c.get_text() for c in tree.select(".chunk-count")] == ["in 5 places", "in 3 places"]
     for link in links:
         card = page.find(id=link["aria-describedby"])
         assert card is not None and card.find_parent(class_="chunk-scroll") is None
-        assert card["data-chunk"] == link["data-chunk"]
+        assert card["data-chunks"] == link["data-chunks"]
 
 
 def test_names_are_escaped_in_cards_and_rendered_as_text_when_folded(site):
     page = soup(site / "concepts/outer.html")
-    card = page.select_one(".chunk-card[data-chunk='0']")
+    card = page.select_one(".chunk-card[data-chunks~='0']")
     assert "<b>markup</b>" in card.get_text() and card.find("b") is None
     placeholder = page.select_one(".fold-view[data-fold='all']")
     assert placeholder.has_attr("hidden") and placeholder.has_attr("data-deferred")
@@ -141,7 +223,68 @@ def test_names_are_escaped_in_cards_and_rendered_as_text_when_folded(site):
 
 def test_card_styles_cover_the_largest_formula(site):
     css = (site / "static/chunk-cards.css").read_text("utf-8")
-    assert '.chunk-card[data-chunk="7"]' in css and '[data-chunk="8"]' not in css
+    assert '.chunk-card[data-chunks~="7"]' in css and '[data-chunk="8"]' not in css
+
+
+# --- one card and one tree item per target -------------------------------------------------
+
+TWICE = r"y = \chunk{average}{a\, \chunk{grad}{g}} + \chunk{eta}{\eta}\, \chunk{grad}{g} + \chunk{rate}{r}"
+"""Grad twice (inside Average, then at the top), Rate twice (once by its alias eta)."""
+CROSSED = r"\chunk{average}{\chunk{grad}{x}} + \chunk{grad}{\chunk{average}{y}}"
+"""Each inside the other: the outline must still list each once (no cycle)."""
+
+
+def twice_project(root: Path) -> Path:
+    """A glossary whose entry 'twice' names two entries twice each (tests/test_chunks*.py)."""
+    return write_entries(root, dict([
+        entry("average"), entry("grad"), entry("rate", aliases="[eta]"),
+        entry("twice", body=f"$$ {CROSSED} $$", formula=f"'{TWICE}'",
+              uses="[average, grad, rate]")]))
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory) -> Path:
+    project = twice_project(tmp_path_factory.mktemp("twice"))
+    build(project)
+    return project / "site"
+
+
+def _outline(tree) -> list:
+    """A chunk tree as [(title, data-chunks, [children...]), ...]."""
+    return [(li.select_one(":scope > .chunk-link").get_text(),
+             li.select_one(":scope > .chunk-link")["data-chunks"],
+             _outline(li.select_one(":scope > ul")) if li.select_one(":scope > ul") else [])
+            for li in tree.select(":scope > li")]
+
+
+def test_one_card_and_one_tree_item_per_target(twice):
+    page = soup(twice / "concepts/twice.html")
+    formula = page.select_one(".formula .chunked")
+    cards = formula.select(".chunk-cards > .chunk-card")
+    assert [(c["id"], c["data-chunks"]) for c in cards] == [
+        ("chunk-card-0-0", "0"), ("chunk-card-0-1", "1 3"), ("chunk-card-0-2", "2 4")]
+    assert [c.select_one(".chunk-card-title").get_text() for c in cards] == ["Average", "Grad",
+                                                                             "Rate"]
+    assert _outline(formula.select_one("nav.chunk-tree > ul")) == [
+        ("Average", "0", [("Grad", "1 3", [])]), ("Rate", "2 4", [])]
+    for link in formula.select(".chunk-tree .chunk-link"):
+        assert formula.find(id=link["aria-describedby"])["data-chunks"] == link["data-chunks"]
+    # Every box in the formula finds exactly one card, the one of its own entry.
+    boxes = formula.select(".fold-view:not([hidden]) .katex-html .chunk")
+    assert [b["data-chunk"] for b in boxes] == ["0", "1", "2", "3", "4"]
+    for box in boxes:
+        found = [c for c in cards if box["data-chunk"] in c["data-chunks"].split()]
+        assert len(found) == 1
+        assert found[0].select_one(".chunk-card-title").get_text().lower() == box["data-entry"]
+
+
+def test_targets_inside_each_other_are_listed_once_at_their_first_place(twice):
+    page = soup(twice / "concepts/twice.html")
+    crossed = page.select_one(".body .chunked-display")
+    assert _outline(crossed.select_one("nav.chunk-tree > ul")) == [
+        ("Average", "0 3", [("Grad", "1 2", [])])]
+    assert len(crossed.select(".chunk-card")) == 2
+    assert crossed.select_one(".chunk-tree")["aria-label"] == "Chunks in formula 2"
 
 
 # --- chunk suggestions in glossary check ------------------------------------------------------

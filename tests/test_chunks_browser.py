@@ -8,17 +8,26 @@ from pathlib import Path
 import pytest
 
 from conftest import BROWSER_MARKS, axe_path, copy_shipped, copy_site
+from test_chunks import twice_project
 from test_site import build
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 BOXES = (HERE / "chunk_boxes.js").read_text("utf-8")
+DRAW_APPEARANCES = "window.glossaryLoadAppearances && window.glossaryLoadAppearances()"
 pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def hard(tmp_path_factory) -> Path:
     project = copy_site("chunks", tmp_path_factory.mktemp("chunks-browser") / "project")
+    build(project)
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory) -> Path:
+    project = twice_project(tmp_path_factory.mktemp("twice-browser"))
     build(project)
     return project / "site"
 
@@ -49,6 +58,7 @@ def test_every_chunk_box_encloses_its_glyphs_and_nested_chunks(request, browser,
         page.goto(path.as_uri())
         page.evaluate("document.fonts.ready")
         page.evaluate("window.glossaryLoadFolds()")  # the folded views load on demand
+        page.evaluate(DRAW_APPEARANCES)  # and so do the formulas it appears inside
         result = page.evaluate(BOXES)  # every view unfolded, appearances and inline math too
         measured += result["chunks"]
         problems += [(path.stem, bad) for bad in result["bad"]]
@@ -143,24 +153,38 @@ def test_on_touch_the_first_tap_names_the_second_follows(browser, shipped):
 
 
 @pytest.mark.parametrize("js", [True, False])
-def test_keyboard_reaches_every_chunk_outer_to_inner_and_names_it(browser, hard, js):
+def test_keyboard_reaches_every_target_outer_to_inner_and_shows_where(browser, hard, js):
     page = _open(browser, hard / "concepts/hard-cases.html", js=js)
-    seen = []
+    seen, folds = [], []
     for _ in range(80):
         page.keyboard.press("Tab")
         state = page.evaluate("""() => { const a = document.activeElement;
-            return {inFormula: !!a.closest('.katex-html'), chunk: a.matches('.formula .chunk-link')
-                    ? a.dataset.chunk : null, fold: a.matches('.formula button')}; }""")
+            return {inFormula: !!a.closest('.katex-html'), chunks: a.matches('.formula .chunk-link')
+                    ? a.dataset.chunks : null, fold: a.matches('.formula .fold-one')
+                    ? a.dataset.foldTo : null, other: a.matches('.formula button')}; }""")
         assert not state["inFormula"]
-        if state["fold"]:
-            continue  # the fold buttons (JavaScript only) sit beside the links
-        if state["chunk"] is not None:
-            seen.append(int(state["chunk"]))
-            card = page.locator(f".formula .chunk-card[data-chunk='{state['chunk']}']")
-            assert card.is_visible()  # the name shows, by CSS without JavaScript
+        if state["fold"] is not None:  # JavaScript only: one per chunk, beside its link
+            folds.append(int(state["fold"]))
+            lit = page.locator(".formula .fold-view:not([hidden]) .chunk.is-active")
+            assert [lit.nth(i).get_attribute("data-chunk") for i in range(lit.count())] == \
+                [state["fold"]]  # the one chunk it folds
+            continue
+        if state["other"]:
+            continue
+        if state["chunks"] is not None:
+            seen.append(state["chunks"])
+            chunks = state["chunks"].split()
+            if js:  # every chunk of the entry lit (glossary.js's card names it)
+                lit = page.locator(".formula .fold-view:not([hidden]) .chunk.is-active")
+                assert sorted(lit.nth(i).get_attribute("data-chunk")
+                              for i in range(lit.count())) == sorted(chunks)
+            else:  # the name card shows, by CSS
+                card = page.locator(f".formula .chunk-card[data-chunks='{state['chunks']}']")
+                assert card.is_visible()
         elif seen:
             break
-    assert seen == list(range(8))
+    assert seen == ["0 2 3 5 7", "1 4 6"]
+    assert folds == ([0, 2, 3, 5, 7, 1, 4, 6] if js else [])
     page.context.close()
 
 
@@ -187,7 +211,7 @@ def test_fold_from_the_url_fragment_and_back_from_file_url(browser, shipped):
     formula.locator("button.fold-none").click()
     assert formula.locator(".fold-view[data-fold='']").is_visible()
     assert "#" not in page.url
-    tree_fold = formula.locator(".chunk-tree li[data-chunk='1'] > button.fold-one")
+    tree_fold = formula.locator(".chunk-tree button.fold-one[data-fold-to='1']")
     tree_fold.click()
     assert page.url.endswith("#fold=0:1")
     assert formula.locator(".fold-view[data-fold='1']").is_visible()
@@ -197,19 +221,103 @@ def test_fold_from_the_url_fragment_and_back_from_file_url(browser, shipped):
     page.context.close()
 
 
+LIT = """formula => [...formula.querySelectorAll('.fold-view:not([hidden]) .chunk')]
+    .filter(box => box.classList.contains('is-active')).map(box => box.dataset.chunk)"""
+OUTLINED = """formula => [...formula.querySelectorAll('.fold-view:not([hidden]) .chunk')]
+    .filter(box => getComputedStyle(box).outlineStyle === 'solid').map(box => box.dataset.chunk)"""
+
+
+def test_hovering_a_tree_item_lights_every_chunk_of_its_entry(browser, twice):
+    page = _open(browser, twice / "concepts/twice.html")
+    formula = page.locator(".formula .chunked")
+    tree = formula.locator(".chunk-tree")
+    tree.locator("a.chunk-link[data-entry='grad']").hover()
+    assert formula.evaluate(LIT) == ["1", "3"]  # inside Average, and at the top
+    lit, plain = (formula.locator(f".fold-view:not([hidden]) .chunk[data-chunk='{i}']") for i in "30")
+    assert lit.evaluate("b => getComputedStyle(b).boxShadow") != \
+        plain.evaluate("b => getComputedStyle(b).boxShadow")  # drawn, not only a class
+    assert formula.locator(".chunk-card.is-shown").count() == 0  # it would hang over the tree
+    tree.locator("a.chunk-link[data-entry='rate']").hover()
+    assert formula.evaluate(LIT) == ["2", "4"]  # once written by its alias
+    page.mouse.move(1, 1)
+    assert formula.evaluate(LIT) == []
+    # A box in the formula: the one card of its entry, and every chunk of it lit.
+    formula.locator(".fold-view:not([hidden]) a.chunk[data-chunk='3']").hover()
+    shown = formula.locator(".chunk-card.is-shown")
+    assert shown.count() == 1 and shown.get_attribute("data-chunks") == "1 3"
+    assert "Grad" in shown.inner_text() and formula.evaluate(LIT) == ["1", "3"]
+    assert page.errors == []
+    page.context.close()
+
+
+def test_each_chunk_of_a_target_keeps_its_own_fold_button(browser, twice):
+    page = _open(browser, twice / "concepts/twice.html")
+    formula = page.locator(".formula .chunked")
+    grad = formula.locator(".chunk-tree li:has(> a[data-entry='grad']) > button.fold-one")
+    assert grad.all_inner_texts() == ["fold 1", "fold 2"]
+    assert [grad.nth(i).get_attribute("aria-label") for i in range(2)] == [
+        "Fold 1 of 2: Grad", "Fold 2 of 2: Grad"]
+    assert formula.locator(".chunk-tree li:has(> a[data-entry='average']) > button.fold-one"
+                           ).all_inner_texts() == ["fold"]
+    grad.nth(1).hover()
+    assert formula.evaluate(LIT) == ["3"]  # the one it folds
+    grad.nth(1).click()  # the folded views load first; the fragment follows
+    page.wait_for_url("**/twice.html#fold=0:3")
+    assert formula.locator(".fold-view[data-fold='3']").is_visible()
+    assert grad.nth(1).get_attribute("aria-pressed") == "true"
+    assert grad.nth(0).get_attribute("aria-pressed") == "false"
+    grad.nth(1).click()
+    assert formula.locator(".fold-view[data-fold='']").is_visible()
+    assert page.errors == []
+    page.context.close()
+
+
+def test_without_js_a_tree_link_shows_its_one_card_and_outlines_every_chunk(browser, twice):
+    page = _open(browser, twice / "concepts/twice.html", js=False)
+    formula = page.locator(".formula .chunked")
+    link = formula.locator(".chunk-tree a.chunk-link[data-entry='grad']")
+    link.focus()
+    visible = [c for c in formula.locator(".chunk-card").all() if c.is_visible()]
+    assert len(visible) == 1 and visible[0].get_attribute("data-chunks") == "1 3"
+    tree = _box(formula.locator(".chunk-tree"))
+    assert _box(visible[0])["y"] + _box(visible[0])["height"] <= tree["y"]  # not over the tree
+    assert formula.evaluate(OUTLINED) == ["1", "3"]
+    page.locator("h1").click()  # focus leaves the tree
+    formula.locator(".chunk-tree a.chunk-link[data-entry='rate']").hover()
+    assert formula.evaluate(OUTLINED) == ["2", "4"]
+    assert not any(c.is_visible() for c in formula.locator(".chunk-card").all())
+    page.context.close()
+
+
+def test_the_keyboard_brings_a_chunk_of_a_wide_formula_into_view(browser, shipped):
+    page = _open(browser, shipped / "concepts/momentum.html", 390)
+    formula = page.locator(".formula .chunked")
+    scroll = formula.locator(".chunk-scroll")
+    last = formula.locator(".fold-view:not([hidden]) .chunk[data-chunk='4']")  # sum form's g_t
+    assert _box(last)["x"] > _box(scroll)["x"] + _box(scroll)["width"]  # off to the right
+    formula.locator(".chunk-tree li:has(> a[data-entry='gradient']) > button.fold-one").nth(1).focus()
+    box, room = _box(last), _box(scroll)
+    assert room["x"] <= box["x"] and box["x"] + box["width"] <= room["x"] + room["width"]
+    assert formula.evaluate(LIT) == ["4"]
+    page.context.close()
+
+
 _axe = axe_path
 
 
 @pytest.mark.skipif(_axe() is None, reason="needs axe-core (npm ci, or AXE_CORE=path/axe.min.js)")
 @pytest.mark.parametrize("width", [1280, 390])
-def test_axe_finds_no_violation_in_the_chunks_of_entry_pages(browser, hard, shipped, width):
-    pages = [hard / "concepts/hard-cases.html", hard / "concepts/inner.html"]
+def test_axe_finds_no_violation_in_the_chunks_of_entry_pages(browser, hard, twice, shipped,
+                                                            width):
+    pages = [hard / "concepts/hard-cases.html", hard / "concepts/inner.html",
+             twice / "concepts/twice.html"]
     pages += [shipped / f"concepts/{slug}.html" for slug in
               ("attention-weights", "adam", "attention-in-four-steps", "softmax", "lstm")]
     source = _axe().read_text("utf-8")
     found = {}
     for path in pages:
         page = _open(browser, path, width)  # axe needs timers: JavaScript on
+        page.evaluate(DRAW_APPEARANCES)
         if page.locator(".formula .chunk-tree").count():  # a fold and a card showing
             page.locator(".formula .chunk-tree button.fold-one").first.click()
             page.locator(".formula .chunk-tree a.chunk-link").first.focus()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from conftest import entry, soup, write_entries
 
+from generator.diagnostics import Reporter
+from generator.links import link
+from generator.load import load_entry
+from generator.markdown import make_md
+
 SOFTMAX = ("import numpy as np\nCALLS = []\n"
            "def softmax(z):\n    CALLS.append(1)\n    e = np.exp(z - np.max(z))\n    return e / e.sum()\n"
            "print('softmax ran')")
@@ -47,6 +52,21 @@ def test_importers_run_the_dependency_code_isolated_and_silently(tmp_path, gloss
         "Attention Weights", "Context Vector"]
     total = soup(tmp_path / "site/concepts/stacked.html").select_one(".output").get_text()
     assert abs(float(total) - 1) < 1e-12
+
+
+def test_code_importers_are_an_index_built_once_by_link_not_a_scan_per_call(tmp_path):
+    write_entries(tmp_path, glossary_files())
+    md, reporter = make_md(), Reporter()
+    paths = sorted((tmp_path / "entries").glob("*.md"))
+    glossary = link([load_entry(p, tmp_path / "entries", md, reporter) for p in paths], reporter)
+    assert reporter.diagnostics == []
+    assert glossary.code.importers == {"softmax": ("attention-weights", "context-vector"),
+                                       "attention-weights": ("stacked",)}
+    # Answered from that index: with the entry list gone, the answers stay (A-Z by title).
+    glossary.entries = []
+    assert glossary.code_importers("softmax") == ["attention-weights", "context-vector"]
+    assert glossary.code_importers("attention-weights") == ["stacked"]
+    assert glossary.code_importers("unrelated") == []
 
 
 def test_changing_softmax_reruns_it_and_its_importers_only(tmp_path, glossary):

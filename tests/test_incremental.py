@@ -140,13 +140,24 @@ def test_formula_shown_inside_others_remakes_where_it_appears(project, tmp_path)
 
 
 def test_formula_two_chunks_away_remakes_where_it_appears(project, tmp_path):
-    # inner appears inside outer through part: inner's page draws outer's formula
+    # inner appears inside outer through part: inner's page names outer (the formula itself
+    # comes from outer's card), and part and outer in its caption
     edit(project / "entries" / "chunks" / "outer.md", r"o = \chunk{part}{p} + 1",
          r"o = \chunk{part}{p} + 3")
     report = build(project)
     assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
     made = report["reused"]["render"]["made"]  # outer, part and inner inside it, its A-Z neighbours
     assert 3 <= made < report["entries"]
+
+
+def test_chunks_renumbered_two_chunks_away_relight_where_it_appears(project, tmp_path):
+    # outer's chunk naming part becomes its second: inner's page lights chunk 1 of outer
+    edit(project / "entries" / "chunks" / "outer.md", r"o = \chunk{part}{p} + 1",
+         r"o = \chunk{softmax}{s} + \chunk{part}{p} + 1")
+    build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    page = (project / "site" / "concepts" / "inner.html").read_text("utf-8")
+    assert 'data-holder="outer" data-lit="1"' in page
 
 
 def test_template_edit_remakes_every_page_from_cached_renders(project, tmp_path):
@@ -174,3 +185,115 @@ def test_only_changed_files_are_written_again(project, tmp_path):
     # the writer always writes first
     assert rewritten == [".glossary-site", "concepts/softmax.html", "downloads/softmax.ipynb",
                          "search-index.js"]
+
+
+LIMITS = """---
+title: Limits
+chunk: the address space a snippet gets
+abstraction: An entry whose printed result depends on the runtime, not on its source.
+formula: m
+---
+
+Its output changes when the runtime does, as a numpy upgrade changes what a snippet prints.
+
+```python
+import resource
+print("address space", resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20, "MB")
+```
+"""
+
+
+def test_changed_snippet_result_with_unchanged_source_remakes_its_page(project, tmp_path):
+    # A runtime change reruns every snippet with its source unchanged (the snippet key
+    # holds the runtime: versions, limits). Here the memory limit, which the limits entry
+    # prints; the site key leaves it out, so only the result can tell its page changed.
+    (project / "entries" / "limits.md").write_text(LIMITS, "utf-8")
+    build(project)
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write("memory = 1536\n")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    assert "address space 1536 MB" in (project / "site/concepts/limits.html").read_text()
+    assert report["snippets"]["cached"] == 0  # every snippet ran again ...
+    assert report["reused"]["render"]["made"] == 1  # ... and only one printed something new
+
+
+IMPORT_SOFTMAX = ("import numpy as np\nw = np.exp",
+                  "from glossary.entries.softmax import p\nimport numpy as np\nw = np.exp")
+
+
+def test_new_code_importer_remakes_the_page_of_the_entry_it_imports(project, tmp_path):
+    # attention-weights already uses softmax: importing its code changes no relation and
+    # not softmax's source, yet softmax's page now says whose code uses it.
+    edit(project / "entries" / "attention-weights.md", *IMPORT_SOFTMAX)
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    softmax = (project / "site/concepts/softmax.html").read_text("utf-8")
+    assert "code used by: " in softmax and "Attention weights</a>" in softmax
+    assert report["reused"]["render"]["made"] == 2  # the importer and softmax
+
+
+def test_code_edit_in_an_imported_entry_remakes_its_importers_downloads(project, tmp_path):
+    # A comment in softmax's code changes no result: the importer's page stays the same,
+    # but its downloads inline softmax's code.
+    edit(project / "entries" / "attention-weights.md", *IMPORT_SOFTMAX)
+    build(project)
+    edit(project / "entries" / "softmax.md", "z = np.array([2.0, 1.0, 0.1])",
+         "z = np.array([2.0, 1.0, 0.1])  # three scores")
+    report = build(project)
+    assert_same_as_cold(project, tmp_path)  # first: a stale page fails here
+    script = (project / "site/downloads/attention-weights.py").read_text("utf-8")
+    assert "# three scores" in script
+    assert report["reused"]["render"]["made"] == 2  # softmax and its importer
+
+
+# --- "appears inside" past its bound: how many more, and through which shown holder ---------
+
+CHAIN = 22
+"""c00 held by c01, held by c02 ...: c00 appears inside 21 formulas, one past the 20 shown."""
+CHECK = "\n```python\nassert True\n```\n"
+
+
+def _link(number: int, held: int) -> str:
+    return (f"---\ntitle: C{number:02d}\nchunk: part {number}\nabstraction: Link {number}.\n"
+            f"formula: '\\chunk{{c{held:02d}}}{{x}} + {number}'\n---\n\nLink {number}.\n{CHECK}")
+
+
+@pytest.fixture(scope="module")
+def chain_built(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("incremental-chain") / "template"
+    (project / "entries").mkdir(parents=True)
+    (project / "entries" / "c00.md").write_text(
+        "---\ntitle: C00\nchunk: the start\nabstraction: Where the chain starts.\n"
+        "formula: x\n---\n\nThe start.\n" + CHECK, "utf-8")
+    for number in range(1, CHAIN):
+        (project / "entries" / f"c{number:02d}.md").write_text(_link(number, number - 1), "utf-8")
+    build(project)
+    return project
+
+
+@pytest.fixture
+def chain(chain_built, tmp_path) -> Path:
+    return Path(shutil.copytree(chain_built, tmp_path / "project", symlinks=True))
+
+
+def _more(project: Path) -> str:
+    page = (project / "site" / "concepts" / "c00.html").read_text("utf-8")
+    return " ".join(re.sub(r"<[^>]+>", "", page.split('class="appearance-more">', 1)[1]
+                           .split("</p>", 1)[0]).split())
+
+
+def test_a_holder_past_the_shown_ones_remakes_the_count(chain, tmp_path):
+    assert _more(chain) == "…and 1 more formula holds it, through C20."
+    (chain / "entries" / f"c{CHAIN:02d}.md").write_text(_link(CHAIN, CHAIN - 1), "utf-8")
+    build(chain)
+    assert_same_as_cold(chain, tmp_path)  # first: a stale page fails here
+    assert _more(chain) == "…and 2 more formulas hold it, through C20."
+
+
+def test_a_new_way_out_to_a_holder_past_the_shown_ones_remakes_the_link(chain, tmp_path):
+    # c21 holds c19 instead of c20: still one more (c21), now reached through c19
+    (chain / "entries" / "c21.md").write_text(_link(21, 19), "utf-8")
+    build(chain)
+    assert_same_as_cold(chain, tmp_path)  # first: a stale page fails here
+    assert _more(chain) == "…and 1 more formula holds it, through C19."

@@ -11,8 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from generator.conceptmap import (DOT_R, MAP_ENTRY_LIMIT, concept_map_svg, connection_groups,
-                                  label_px, layered_layout)
+from generator.conceptmap import (BOLD_SCALE, DOT_R, LABEL_LINE_PX, MAP_ENTRY_LIMIT,
+                                  concept_map_svg, connection_groups, label_lines, label_px,
+                                  layered_layout)
 from generator.config import SiteConfig
 from generator.emitters.pages import last_changed, not_found_root
 from generator.emitters.static import CODE_BG, MIN_CONTRAST, contrast, pygments_css
@@ -99,6 +100,21 @@ def test_big_glossaries_get_a_map_of_families_quickly(count):
     assert count > MAP_ENTRY_LIMIT and "families-map" in svg
     assert svg.count('class="map-node family"') == 40
     assert 'href="families/family-7.html"' in svg
+
+
+@pytest.mark.parametrize("title, scale, lines", [
+    ("Adam", 1.0, ["Adam"]),
+    ("Singular value decomposition", 1.0, ["Singular value decomposition"]),
+    ("Singular value decomposition", BOLD_SCALE, ["Singular value", "decomposition"]),
+    ("Mini-batch stochastic gradient descent", 1.0, ["Mini-batch stochastic", "gradient descent"]),
+    ("Query, key and value projections", 1.0, ["Query, key and", "value projections"]),
+    ("Backpropagationthroughtimewithoutanyspace", 1.0, ["Backpropagationthroughtimewithoutanyspace"]),
+])
+def test_long_neighbour_map_labels_wrap_at_the_space_nearest_their_middle(title, scale, lines):
+    assert label_lines(title, scale) == lines
+    if len(lines) == 2:
+        assert " ".join(lines) == title
+        assert all(label_px(line) * scale <= LABEL_LINE_PX for line in lines)
 
 
 def group(kind, direction, *slugs):

@@ -76,7 +76,7 @@ def test_chunk_is_a_highlighted_link_with_its_name(site):
     page = soup(site / "concepts/attention-weights.html")
     chunk = page.select_one(".formula a.chunk")
     assert chunk["href"] == "../concepts/softmax.html"
-    card = page.select_one(f".formula .chunk-card[data-chunk='{chunk['data-chunk']}']")
+    card = page.select_one(f".formula .chunk-card[data-chunks~='{chunk['data-chunk']}']")
     assert card.get_text().startswith("“softmax” Softmax") and "add up to one" in card.get_text()
 
 

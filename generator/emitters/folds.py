@@ -1,6 +1,7 @@
 """What an entry page loads on demand (``folds/<slug>.js``): the folded views of its
-formulas (when the reader folds) and the formulas it appears inside (when that section
-nears the viewport). A ``<script>`` file, not fetched JSON, so it works from ``file://``.
+formulas, when the reader folds. A ``<script>`` file, not fetched JSON, so it works from
+``file://``. (The formulas an entry appears inside come from their hover cards,
+``cards/<slug>.js``: each formula is shipped once, see ``static/appears.js``.)
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ def emit(model: SiteModel) -> list[OutputFile]:
 
 
 def _script(rendered: RenderedEntry) -> str:
-    """Return the script of an entry's folded views and appearances ("" when it has none)."""
-    views: dict = {number: folds for number, folds in rendered.fold_views.items() if folds}
-    if rendered.appears_in:
-        views["appears"] = [found.formula_html for found in rendered.appears_in]
+    """Return the script of an entry's folded views ("" when it has none)."""
+    views = {number: folds for number, folds in rendered.fold_views.items() if folds}
     if not views:
         return ""
     data = json.dumps(views, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")

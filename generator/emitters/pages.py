@@ -178,7 +178,7 @@ def _entry_page(model: SiteModel, page, position: int, changed: dict[str, str]) 
                 body=Markup(rendered.body_html), formula=Markup(rendered.formula_html),
                 groups=groups, chunk_tree=rendered.chunk_tree, edit_url=edit,
                 previous=previous, next=following, last_changed=changed.get(entry.rel_path, ""),
-                neighbour_map_height=neighbour_map_height(config.vocabulary, groups),
+                neighbour_map_height=neighbour_map_height(model.glossary, entry.slug, groups),
                 legend=[k for k in config.vocabulary.map_relations if k.key in drawn],
                 title=entry.title, description=entry.abstraction)
 

@@ -1,5 +1,7 @@
 // Chunks: the innermost chunk under the pointer shows its name in a card below the
-// formula; on touch the first tap shows the name and the second follows the link;
+// formula (one card per entry the formula names) and lights every chunk naming that
+// entry; hovering or focusing an item of the chunk tree lights them too;
+// on touch the first tap shows the name and the second follows the link;
 // nested chunks (spans with data-href) become links; formulas fold to their chunks,
 // with the folded state in the URL fragment (#fold=0:all,2:3).
 // Markup: generator/chunk_html.py. Without JavaScript cards still show (chunk-cards.css,
@@ -10,7 +12,8 @@
   document.documentElement.classList.add("js-chunks");
 
   var CHUNK = ".chunked .chunk[data-chunk]";
-  var shown = null; // {formula, index}
+  var TREE_MARK = ".chunk-tree .chunk-link, .chunk-tree .fold-one";
+  var shown = null; // {formula, key}
   var lastPointer = "mouse";
 
   function closest(node, selector) {
@@ -26,17 +29,50 @@
   }
 
   // --- name cards ------------------------------------------------------------------------
-  function show(formula, index) {
-    if (shown && shown.formula === formula && shown.index === index) return;
+  // One card per target: its data-chunks lists the target's chunks ("1 3"). A box shows
+  // the card and lights every chunk of its target. A tree link lights every chunk of its
+  // target and a fold button the chunk it folds, with no card: the card would hang over
+  // the tree, and the link names the entry already (with glossary.js's card beside it).
+  function show(formula, key, indices, card) {
+    if (shown && shown.formula === formula && shown.key === key) return;
     hide();
-    var card = part(formula, '.chunk-cards > .chunk-card[data-chunk="' + index + '"]');
-    if (!card) return;
-    card.classList.add("is-shown");
-    formula.querySelectorAll('.fold-view .chunk[data-chunk="' + index + '"]').forEach(function (el) {
-      el.classList.add("is-active");
+    if (card) {
+      card.classList.add("is-shown");
+      keepInView(formula, card);
+    }
+    indices.forEach(function (i) {
+      formula.querySelectorAll('.fold-view .chunk[data-chunk="' + i + '"]').forEach(function (el) {
+        el.classList.add("is-active");
+      });
     });
-    keepInView(formula, card);
-    shown = { formula: formula, index: index };
+    shown = { formula: formula, key: key };
+  }
+
+  function showChunk(chunk) {
+    var formula = formulaOf(chunk);
+    var index = chunk.getAttribute("data-chunk");
+    var card = part(formula, '.chunk-cards > .chunk-card[data-chunks~="' + index + '"]');
+    if (card) show(formula, index, card.getAttribute("data-chunks").split(" "), card);
+  }
+
+  function showTreeMark(mark, focused) {
+    var indices = mark.classList.contains("fold-one") ? [mark.getAttribute("data-fold-to")]
+      : mark.getAttribute("data-chunks").split(" ");
+    show(formulaOf(mark), "tree " + indices.join(" "), indices, null);
+    if (focused) reveal(formulaOf(mark), indices[0]);
+  }
+
+  // A formula wider than the screen scrolls sideways: bring a chunk the keyboard reached
+  // into view (the page itself does not move: the focused item stays where it is).
+  function reveal(formula, index) {
+    var scroll = part(formula, ".chunk-scroll");
+    var box = scroll.querySelector('.fold-view:not([hidden]) .chunk[data-chunk="' + index + '"]');
+    if (!box) return;
+    var room = scroll.getBoundingClientRect();
+    var at = box.getBoundingClientRect();
+    if (at.left < room.left || at.right > room.right) {
+      scroll.scrollLeft += at.left - room.left - Math.max(0, (room.width - at.width) / 2);
+    }
   }
 
   function hide() {
@@ -60,12 +96,15 @@
   document.addEventListener("pointerover", function (e) {
     if (e.pointerType === "touch") return;
     var chunk = closest(e.target, CHUNK); // the innermost chunk under the pointer
-    if (chunk) show(formulaOf(chunk), chunk.getAttribute("data-chunk"));
+    var mark = chunk ? null : closest(e.target, TREE_MARK);
+    if (chunk) showChunk(chunk);
+    else if (mark) showTreeMark(mark);
   });
 
   document.addEventListener("pointerout", function (e) {
-    if (e.pointerType === "touch" || !closest(e.target, CHUNK)) return;
-    if (!closest(e.relatedTarget, CHUNK)) hide();
+    var marks = CHUNK + ", " + TREE_MARK;
+    if (e.pointerType === "touch" || !closest(e.target, marks)) return;
+    if (!closest(e.relatedTarget, marks)) hide();
   });
 
   document.addEventListener("click", function (e) {
@@ -76,10 +115,10 @@
     }
     var formula = formulaOf(chunk);
     var index = chunk.getAttribute("data-chunk");
-    var named = shown && shown.formula === formula && shown.index === index;
+    var named = shown && shown.formula === formula && shown.key === index;
     if (lastPointer === "touch" && !named) {
       e.preventDefault(); // first tap: the name; the second tap follows the link
-      show(formula, index);
+      showChunk(chunk);
       return;
     }
     if (chunk.tagName === "A") return; // the browser follows it (new tab with a modifier too)
@@ -91,12 +130,12 @@
   });
 
   document.addEventListener("focusin", function (e) {
-    var link = closest(e.target, ".chunk-tree .chunk-link");
-    if (link) show(formulaOf(link), link.getAttribute("data-chunk"));
+    var mark = closest(e.target, TREE_MARK);
+    if (mark) showTreeMark(mark, true);
   });
 
   document.addEventListener("focusout", function (e) {
-    if (closest(e.target, ".chunk-tree .chunk-link")) hide();
+    if (closest(e.target, TREE_MARK)) hide();
   });
 
   document.addEventListener("keydown", function (e) {
@@ -115,10 +154,8 @@
   // Folded views arrive on demand from folds/<slug>.js (a <script>, so file:// works too).
   var foldWaiters = null;
 
-  var DEFERRED = ".fold-view[data-deferred], .appearance-formula[data-deferred]";
-
   function loadFolds(done) {
-    if (!document.querySelector(DEFERRED)) { done(); return; }
+    if (!document.querySelector(".fold-view[data-deferred]")) { done(); return; }
     if (foldWaiters) { foldWaiters.push(done); return; }
     foldWaiters = [done];
     var article = document.querySelector("article[data-slug]");
@@ -135,12 +172,6 @@
         view.innerHTML = html; // our own KaTeX output, rendered at build time
         view.removeAttribute("data-deferred");
       });
-      document.querySelectorAll(".appearance-formula[data-deferred]").forEach(function (link) {
-        var html = (data.appears || [])[Number(link.getAttribute("data-appearance"))];
-        if (html === undefined) return;
-        link.innerHTML = html;
-        link.removeAttribute("data-deferred");
-      });
       var waiting = foldWaiters;
       foldWaiters = null;
       waiting.forEach(function (fn) { fn(); });
@@ -149,27 +180,14 @@
   }
   window.glossaryLoadFolds = function () { return new Promise(loadFolds); };
 
-  // The formulas this entry appears inside: drawn when their section nears the viewport.
-  var appears = document.querySelector(".appears-in");
-  if (appears && "IntersectionObserver" in window) {
-    var watcher = new IntersectionObserver(function (seen) {
-      if (seen.some(function (s) { return s.isIntersecting; })) {
-        watcher.disconnect();
-        loadFolds(function () {});
-      }
-    }, { rootMargin: "400px" });
-    watcher.observe(appears);
-  } else if (appears) {
-    loadFolds(function () {});
-  }
-
-  function setFold(formula, key) {
+  // then: called once the view shows (a folded view may first have to load).
+  function setFold(formula, key, then) {
     var exists = [].some.call(views(formula), function (v) { return v.getAttribute("data-fold") === key; });
     if (!exists) key = "";
     var target = [].filter.call(views(formula), function (v) { return v.getAttribute("data-fold") === key; })[0];
     if (target && target.hasAttribute("data-deferred")) {
       loadFolds(function () {
-        if (!target.hasAttribute("data-deferred")) setFold(formula, key);
+        if (!target.hasAttribute("data-deferred")) setFold(formula, key, then);
       });
       return;
     }
@@ -182,6 +200,7 @@
     });
     var unfold = formula.querySelector(".fold-controls .fold-none");
     if (unfold) unfold.disabled = key === "";
+    if (then) then();
   }
 
   function button(text, to, className, label) {
@@ -202,21 +221,26 @@
     bar.appendChild(button("Fold to chunks", "all", "fold-all"));
     bar.appendChild(button("Unfold", "", "fold-none"));
     formula.insertBefore(bar, formula.firstChild);
-    formula.querySelectorAll(":scope > .chunk-tree li[data-chunk]").forEach(function (item) {
-      var index = item.getAttribute("data-chunk");
-      var link = item.querySelector(":scope > .chunk-link");
-      var name = link ? link.textContent : "this chunk";
-      var toggle = button("fold", index, "fold-one", "Fold " + name);
-      var said = item.querySelector(":scope > .chunk-said");
-      item.insertBefore(toggle, (said || link || item.firstChild).nextSibling);
+    // A tree item stands for every chunk of its target: one fold button per chunk.
+    formula.querySelectorAll(":scope > .chunk-tree li > .chunk-link").forEach(function (link) {
+      var item = link.parentNode;
+      var indices = link.getAttribute("data-chunks").split(" ");
+      var after = item.querySelector(":scope > .chunk-count") ||
+        item.querySelector(":scope > .chunk-said") || link;
+      indices.forEach(function (index, n) {
+        var place = indices.length > 1 ? " " + (n + 1) : "";
+        var label = "Fold" + place + (place ? " of " + indices.length + ": " : " ") + link.textContent;
+        var toggle = button("fold" + place, index, "fold-one", label);
+        item.insertBefore(toggle, after.nextSibling);
+        after = toggle;
+      });
     });
     formula.addEventListener("click", function (e) {
       var b = closest(e.target, "button[data-fold-to]");
       if (!b || formulaOf(b) !== formula) return;
       var to = b.getAttribute("data-fold-to");
       var current = formula.getAttribute("data-folded") || "";
-      setFold(formula, b.classList.contains("fold-one") && current === to ? "" : to);
-      writeFragment();
+      setFold(formula, b.classList.contains("fold-one") && current === to ? "" : to, writeFragment);
     });
   }
 

@@ -50,9 +50,21 @@
     return formula;
   }
 
+  // Run fn once, when element comes within margin of the viewport (at once without
+  // IntersectionObserver): what a page loads on demand waits for the reader to near it.
+  function whenNear(element, margin, fn) {
+    if (!("IntersectionObserver" in window)) { fn(); return; }
+    var watcher = new IntersectionObserver(function (seen) {
+      if (!seen.some(function (s) { return s.isIntersecting; })) return;
+      watcher.disconnect();
+      fn();
+    }, { rootMargin: margin });
+    watcher.observe(element);
+  }
+
   // --- search: its code, MiniSearch and the index load when a reader starts to search ---
   window.glossary = { root: root, loadScript: loadScript, el: el, withCard: withCard,
-                      formulaPreview: formulaPreview, entryHref: entryHref };
+                      formulaPreview: formulaPreview, entryHref: entryHref, whenNear: whenNear };
   function setUpSearch() {
     var input = document.getElementById("search-input");
     var page = document.getElementById("search-page-results");
@@ -102,14 +114,15 @@
         card.style.left = Math.max(8, Math.min(window.scrollX + box.left, window.scrollX + window.innerWidth - width - 8)) + "px";
         card.style.top = (window.scrollY + box.bottom + 6) + "px";
         card.hidden = false;
-        link.setAttribute("aria-describedby", "glossary-card");
+        if (!link.hasAttribute("aria-describedby")) link.setAttribute("aria-describedby", "glossary-card");
       });
     }
 
     function hide(link) {
       current = null;
       hideTimer = setTimeout(function () { card.hidden = true; }, 120);
-      if (link) link.removeAttribute("aria-describedby");
+      // A link described by a card of its own (a chunk tree's name card) keeps it.
+      if (link && link.getAttribute("aria-describedby") === "glossary-card") link.removeAttribute("aria-describedby");
     }
 
     ["mouseover", "focusin"].forEach(function (type) {
@@ -216,13 +229,7 @@
         frame.removeAttribute("data-map-src");
       });
     }
-    if (!("IntersectionObserver" in window)) { draw(); return; }
-    var watcher = new IntersectionObserver(function (seen) {
-      if (!seen.some(function (s) { return s.isIntersecting; })) return;
-      watcher.disconnect();
-      draw();
-    }, { rootMargin: "600px" });
-    watcher.observe(frame);
+    whenNear(frame, "600px", draw);
   }
 
   setUpTheme();

@@ -79,15 +79,33 @@
     var parts = [title, text];
     if (withFormula) {
       var slot = el("span", "hit-formula");
+      var scroller = el("span", "hit-formula-scroll");
       if (onPage) {  // it may scroll sideways: reachable by keyboard, named
-        slot.tabIndex = 0;
-        slot.setAttribute("role", "group");
-        slot.setAttribute("aria-label", "Formula of " + hit.title);
+        scroller.tabIndex = 0;
+        scroller.setAttribute("role", "group");
+        scroller.setAttribute("aria-label", "Formula of " + hit.title);
       }
-      withCard(hit.slug, function (data) { slot.appendChild(formulaPreview(data)); });
+      slot.appendChild(scroller);
+      withCard(hit.slug, function (data) {
+        scroller.appendChild(formulaPreview(data));
+        showOverflow(slot, scroller);
+      });
       parts.push(slot);
     }
     return parts;
+  }
+
+  // A formula wider than its box fades out at the side where more of it is (style.css):
+  // "more-end" while it goes on past the right edge, "more-start" once scrolled.
+  function showOverflow(slot, scroller) {
+    function update() {
+      var hidden = scroller.scrollWidth - scroller.clientWidth;
+      slot.classList.toggle("more-start", scroller.scrollLeft > 1);
+      slot.classList.toggle("more-end", hidden - scroller.scrollLeft > 1);
+    }
+    scroller.addEventListener("scroll", update, { passive: true });
+    if (window.ResizeObserver) new window.ResizeObserver(update).observe(scroller);
+    update();
   }
 
   function setUpSearch() {
