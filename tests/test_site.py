@@ -214,6 +214,7 @@ def test_every_class_in_a_formula_is_one_a_stylesheet_names(site):
                            for css in (site / "static").rglob("*.css")))
     in_formulas = set()
     for page in site.rglob("*.html"):
+        assert all(math.get("xmlns") is None for math in soup(page).find_all("math")), page
         for formula in soup(page).select(".katex-html"):
             for element in formula.find_all(class_=True):
                 in_formulas.update(element["class"])

@@ -10,6 +10,7 @@ import json
 import re
 
 from .. import __version__
+from ..katex import with_mathml_namespace
 from ..render import ChunkNode, RenderedEntry, SiteModel, entry_url
 from . import OutputFile
 
@@ -54,7 +55,7 @@ def _entry(model: SiteModel, rendered: RenderedEntry) -> dict:
         "abstraction": entry.abstraction, "action": entry.action, "road": entry.road,
         "aliases": entry.aliases, "tags": entry.tags, "symbols": entry.symbols,
         "fields": entry.fields, "source": entry.rel_path, "page": entry_url(entry.slug, ""),
-        "formula": {"tex": entry.formula.tex, "mathml": mathml.group(0) if mathml else "",
+        "formula": {"tex": entry.formula.tex, "mathml": with_mathml_namespace(mathml.group(0)) if mathml else "",
                     "chunks": [_chunk(c) for c in rendered.chunk_tree]},
         "relations": {kind.key: {"out": relations.outgoing.get(kind.key, []),
                                  "in": relations.incoming.get(kind.key, [])}

@@ -1,8 +1,8 @@
 // "Appears inside": the formulas of other entries holding this one, its part lit. The page
 // names each holder and the chunks to light (data-holder, data-lit); the formula itself
 // comes from the holder's hover card (cards/<slug>.js, through glossary.js), so each
-// formula is shipped once for the whole site, and drawn only when the section nears the
-// viewport. Markup: templates/_appears_in.html. Without JavaScript the captions still
+// formula is shipped once for the whole site. This file and the formulas load only when
+// the section nears the viewport (glossary.js, setUpAppearances). Markup: templates/_appears_in.html. Without JavaScript the captions still
 // name and link every holder.
 (function () {
   "use strict";
@@ -40,12 +40,6 @@
     var links = document.querySelectorAll(".appearance-formula[data-deferred][data-holder]");
     return Promise.all([].map.call(links, draw));
   }
-  window.glossaryLoadAppearances = drawAll; // tests draw them without scrolling
-
-  // After every deferred script: glossary.js (the card loader) comes later in the page.
-  document.addEventListener("DOMContentLoaded", function () {
-    var section = document.querySelector(".appears-in");
-    if (!section || !window.glossary) return;
-    window.glossary.whenNear(section, "400px", drawAll);
-  });
+  // glossary.js loads this file when the section nears the viewport, and then draws.
+  window.glossaryDrawAppearances = drawAll;
 })();

@@ -213,6 +213,21 @@
     if (system && system.addEventListener) system.addEventListener("change", label);
   }
 
+  // --- appears inside: static/appears.js and the holders' cards load when it nears -------
+  function setUpAppearances() {
+    var section = document.querySelector(".appears-in[data-appears-src]");
+    if (!section) return;
+    var drawn;
+    function draw() {
+      drawn = drawn || new Promise(function (done) {
+        loadScript(section.getAttribute("data-appears-src"), done);
+      }).then(function () { return window.glossaryDrawAppearances(); });
+      return drawn;
+    }
+    window.glossaryLoadAppearances = draw; // tests draw them without scrolling
+    whenNear(section, "400px", draw);
+  }
+
   // --- neighbour map --------------------------------------------------------------------
   // An entry's arc diagram arrives from neighbours/<slug>.js (a <script>, so file:// works)
   // when its figure nears the viewport; the connections list beside it says the same.
@@ -237,4 +252,5 @@
   setUpCards();
   setUpCopy();
   setUpNeighbourMap();
+  setUpAppearances();
 })();

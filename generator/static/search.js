@@ -7,6 +7,11 @@
   var root = g.root, loadScript = g.loadScript, el = g.el, withCard = g.withCard,
       formulaPreview = g.formulaPreview, entryHref = g.entryHref;
 
+  var styles = document.createElement("link"); // the results' own styles come with this file
+  styles.rel = "stylesheet";
+  styles.href = root + "static/search.css";
+  document.head.appendChild(styles);
+
   // TeX is searched by its command and letter tokens: "\sum_j e^{z_j}" -> sum j e z j.
   function texTokens(text) {
     return (text || "").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
