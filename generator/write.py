@@ -52,10 +52,27 @@ def remove_old_sites_in_background(enabled: bool = True) -> None:
 
 def _remove(folder: Path) -> None:
     if _remove_in_background:
-        threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
-                         daemon=True).start()
+        threading.Thread(target=delete_ours, args=(folder,), daemon=True).start()
     else:
-        shutil.rmtree(folder)
+        delete_ours(folder)
+
+
+def delete_ours(folder: Path) -> None:
+    """Delete one of our folders with its marker last: a build killed at any moment leaves a
+    folder still marked as ours, which the next build deletes (``_remove_leftovers``), or an
+    empty one. (``shutil.rmtree`` could take the marker first and leave an unmarked rest.)"""
+    with contextlib.suppress(OSError):
+        for child in folder.iterdir():
+            if child.name == MARKER:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+        if any(child.name != MARKER for child in folder.iterdir()):
+            return  # something could not go: keep the mark, a later build tries again
+        (folder / MARKER).unlink(missing_ok=True)
+        folder.rmdir()
 
 
 def check_output_dir(out: Path) -> None:
@@ -125,8 +142,13 @@ def _remove_leftovers(out: Path) -> None:
     """Delete staging folders of builds that were killed (ours: they hold the marker)."""
     for prefix in (f".{out.name}-new-", f".{out.name}-old-"):
         for folder in out.parent.glob(prefix + "*"):
-            if folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file():
-                shutil.rmtree(folder, ignore_errors=True)
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            if (folder / MARKER).is_file():
+                delete_ours(folder)
+            else:  # killed before its marker was written, or after it went: empty, if ours
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
 
 def _write_and_swap(out: Path, files: list[OutputFile], previous: dict[str, str]) -> dict[str, str]:
@@ -149,7 +171,7 @@ def _write_and_swap(out: Path, files: list[OutputFile], previous: dict[str, str]
         os.chmod(staging, 0o755)
         _swap(staging, out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        delete_ours(staging)
         raise
     return written
 

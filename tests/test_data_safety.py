@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -12,7 +13,8 @@ import pytest
 
 from conftest import copy_site, entry, write_entries
 from generator.diagnostics import UsageError
-from generator.write import output_lock
+from generator import write
+from generator.write import MARKER, MARKER_TEXT, output_lock
 
 KILLER = textwrap.dedent("""
     import os, shutil, signal, sys
@@ -170,3 +172,39 @@ def test_two_builds_at_once_give_one_whole_site(tmp_path):
     assert [p.wait(timeout=300) for p in procs] == [0, 0, 0]
     assert snapshot(project / "site") == snapshot(reference / "site")
     assert leftovers(project) == []
+
+
+def _old_site(folder: Path) -> Path:
+    (folder / "concepts").mkdir(parents=True)
+    for number in range(12):
+        (folder / f"page-{number}.html").write_text("old", "utf-8")
+    (folder / "concepts/a.html").write_text("old", "utf-8")
+    (folder / MARKER).write_text(MARKER_TEXT, "utf-8")
+    return folder
+
+
+def test_an_old_site_loses_its_marker_last(tmp_path, monkeypatch):
+    """Deleting the previous site can be killed at any moment; until the very end the folder
+    must keep the marker that lets the next build know it is ours and delete the rest."""
+    old = _old_site(tmp_path / ".site-old-abc")
+    unlinked = []
+    real_unlink = os.unlink
+    monkeypatch.setattr(os, "unlink", lambda path, *a, **kw: (unlinked.append(Path(path).name),
+                                                              real_unlink(path, *a, **kw)))
+    write.delete_ours(old)
+    assert not old.exists()
+    assert len(unlinked) == 14 and unlinked[-1] == MARKER
+
+
+def test_the_next_build_deletes_what_a_killed_one_left_and_nothing_else(tmp_path):
+    write_entries(tmp_path, dict([entry("relu")]))
+    half_deleted = _old_site(tmp_path / ".site-old-half")
+    (half_deleted / "page-3.html").unlink()
+    empty = tmp_path / ".site-new-empty"  # killed before its marker was written
+    empty.mkdir()
+    foreign = tmp_path / ".site-new-mine"  # not ours: no marker, not empty
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me", "utf-8")
+    assert build(tmp_path).returncode == 0
+    assert not half_deleted.exists() and not empty.exists()
+    assert (foreign / "notes.txt").read_text("utf-8") == "keep me"
