@@ -98,7 +98,7 @@ def tidy(html: str, display: bool) -> str:
     - MathML of inline math loses its TeX ``<annotation>``: screen readers read the
       presentation MathML; only display math offers "copy TeX", which reads it.
     - ``<math>`` loses its ``xmlns``: the HTML parser puts it in the MathML namespace
-      anyway (44 bytes a formula; ``with_mathml_namespace`` puts it back for XML).
+      anyway (44 bytes a formula; ``mathml_of`` puts it back for XML).
     - Classes lose what nothing styles (``UNSTYLED_CLASSES``), and the most frequent
       layout classes take their short names (``SHORT_CLASSES``).
     - Inline styles lose what the browser ignores anyway: negative heights (invalid CSS,
@@ -146,10 +146,13 @@ _MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MATHML_XMLNS = f' xmlns="{_MATHML_NS}"'
 
 
-def with_mathml_namespace(math: str) -> str:
-    """Return a ``<math>`` element from ``tidy`` with its namespace declared again, for
-    readers that parse it as XML rather than as HTML (the JSON export)."""
-    return math.replace("<math", "<math" + MATHML_XMLNS, 1)
+def mathml_of(html: str) -> str:
+    """Return the ``<math>`` element of a formula ``tidy`` made ("" if none), its namespace
+    declared again for readers that parse it as XML rather than HTML (the JSON export)."""
+    found = _MATHML_MATH.search(html)
+    return found.group(0).replace("<math", "<math" + MATHML_XMLNS, 1) if found else ""
+
+
 _MATHML_MATH = re.compile(r"<math\b.*?</math>", re.S)
 _ANNOTATION = re.compile(r'<semantics>(.*)<annotation encoding="application/x-tex">.*?'
                          r"</annotation></semantics>", re.S)
@@ -211,7 +214,7 @@ def prune_css(css: str, formulas) -> str:
     a rule with no selector left goes with it; then the ``@font-face`` rules of font
     families no remaining rule names. What renders is unchanged.
     """
-    used = {name for html in formulas for attr in _CLASS_ATTR.findall(html)
+    used = {name for html in formulas for attr in _CLASS_ATTR_SPACED.findall(html)
             for name in attr.split()}
     kept = []
     for rule in _CSS_RULE.findall(css):
@@ -227,7 +230,6 @@ def prune_css(css: str, formulas) -> str:
                    or set(_FONT_FAMILY.findall(rule)) & families)
 
 
-_CLASS_ATTR = re.compile(r'class="([^"]*)"')
 _CSS_RULE = re.compile(r"@font-face\{[^}]*\}|@media[^{]*\{(?:[^{}]*\{[^}]*\})*\}|[^{}@]+\{[^}]*\}")
 _FONT_FAMILY = re.compile(r"font-family:\s*(KaTeX_[A-Za-z0-9]+)")
 _NOT = re.compile(r":not\([^)]*\)")

@@ -7,15 +7,13 @@ only when a field is removed or changes meaning (adding fields does not).
 from __future__ import annotations
 
 import json
-import re
 
 from .. import __version__
-from ..katex import with_mathml_namespace
+from ..katex import mathml_of
 from ..render import ChunkNode, RenderedEntry, SiteModel, entry_url
 from . import OutputFile
 
 FORMAT_VERSION = 1
-_MATHML = re.compile(r"<math\b.*?</math>", re.S)
 
 
 def emit(model: SiteModel) -> list[OutputFile]:
@@ -37,7 +35,6 @@ def emit(model: SiteModel) -> list[OutputFile]:
 def _entry(model: SiteModel, rendered: RenderedEntry) -> dict:
     entry = rendered.entry
     relations = model.glossary.relations[entry.slug]
-    mathml = _MATHML.search(model.math.lookup(entry.formula.tex, True))
     blocks = {b.index: b for b in rendered.result.blocks} if rendered.result else {}
     figures = iter(rendered.figures)
     snippets = []
@@ -55,7 +52,8 @@ def _entry(model: SiteModel, rendered: RenderedEntry) -> dict:
         "abstraction": entry.abstraction, "action": entry.action, "road": entry.road,
         "aliases": entry.aliases, "tags": entry.tags, "symbols": entry.symbols,
         "fields": entry.fields, "source": entry.rel_path, "page": entry_url(entry.slug, ""),
-        "formula": {"tex": entry.formula.tex, "mathml": with_mathml_namespace(mathml.group(0)) if mathml else "",
+        "formula": {"tex": entry.formula.tex,
+                    "mathml": mathml_of(model.math.lookup(entry.formula.tex, True)),
                     "chunks": [_chunk(c) for c in rendered.chunk_tree]},
         "relations": {kind.key: {"out": relations.outgoing.get(kind.key, []),
                                  "in": relations.incoming.get(kind.key, [])}

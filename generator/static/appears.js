@@ -2,8 +2,8 @@
 // names each holder and the chunks to light (data-holder, data-lit); the formula itself
 // comes from the holder's hover card (cards/<slug>.js, through glossary.js), so each
 // formula is shipped once for the whole site. This file and the formulas load only when
-// the section nears the viewport (glossary.js, setUpAppearances). Markup: templates/_appears_in.html. Without JavaScript the captions still
-// name and link every holder.
+// the section nears the viewport (glossary.js, setUpAppearances). Markup:
+// templates/_appears_in.html. Without JavaScript the captions still name and link every holder.
 (function () {
   "use strict";
 
